@@ -84,6 +84,12 @@ export interface Observation<Spec = Record<string, SpecValue>> {
   readonly outputs: Record<string, string | number | boolean>;
   /** `owned`: carries this environment's marker for this address; `foreign`: exists without it. */
   readonly ownership: 'owned' | 'foreign';
+  /**
+   * For a `foreign` resource: why the provider can prove it is ours anyway, such as "the Atlas
+   * project id matches the one the organization's API key created". With a proof the engine
+   * adopts the resource (its `update` writes the marker); without one the plan shows a conflict.
+   */
+  readonly ownershipProof?: string;
 }
 
 /** One field that differs between the desired and the observed spec. */
@@ -101,7 +107,11 @@ export interface Logger {
   warning(message: string): void;
 }
 
-/** What a handler receives on every call. Injected, so tests freeze the clock and sleep. */
+/**
+ * What a handler receives on every call. Injected, so tests freeze the clock and sleep. For
+ * polling an asynchronous state (a cluster in `CREATING`), use `waitFor` from this module: it logs
+ * progress and times out naming the last state seen.
+ */
 export interface ProviderContext {
   readonly environment: string;
   readonly log: Logger;
@@ -116,11 +126,34 @@ export interface ProviderContext {
  * One kind of resource. `observe` and `list` never write: the engine checks this in tests against
  * the stand-ins' request logs. `create`, `update` and `delete` are idempotent, so re-running an
  * apply that crashed half-way converges.
+ *
+ * `observe` receives the spec with references resolved as far as they are known: a value that
+ * exists only after apply is an `Unknown`. `create` and `update` receive fully resolved specs,
+ * except that a deferred field (see `FieldRule.deferrable`) is left out of `create` and sent later
+ * through `update`. `update` also writes the ownership marker when `observed.ownership` is
+ * `foreign`, which is how the engine adopts a resource.
  */
 export interface ResourceHandler<Spec = Record<string, SpecValue>> {
   readonly kind: string;
-  /** Comparison rules by spec path (`assumeRolePolicyDocument`, `redirectUris`). */
+  /**
+   * Comparison rules by spec path (`assumeRolePolicyDocument`, `redirectUris`,
+   * `cors.allowOrigins`). A rule applies to its path and everything below it; array indices are
+   * not part of the key.
+   */
   readonly fields?: Readonly<Record<string, FieldRule>>;
+  /**
+   * Output names that observe, create and update return (`arn`, `clientId`). When declared, a
+   * reference to any other name that is not a top-level spec field is a validation error.
+   */
+  readonly outputs?: readonly string[];
+  /** Outputs masked in every plan, log and `outputs` listing, such as a client secret. */
+  readonly sensitiveOutputs?: readonly string[];
+  /**
+   * Top-level spec fields that observe needs to find the resource (`projectId`, `name`). When one
+   * of them is still `Unknown`, the resource cannot exist yet: the engine skips `observe` and plans
+   * a create.
+   */
+  readonly identity?: readonly string[];
   observe(
     context: ProviderContext,
     resource: DesiredResource<Spec>,
@@ -167,6 +200,9 @@ export interface Provider<Section = unknown> {
   resources(section: Section): DesiredResource[];
   readonly handlers: Readonly<Record<string, ResourceHandler>>;
 }
+
+export { waitFor, WaitError } from './wait.ts';
+export type { WaitOptions } from './wait.ts';
 
 /** Error codes that decide what the engine does with a failed call. */
 export type ProviderErrorCode =
