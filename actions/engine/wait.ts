@@ -5,7 +5,7 @@ import type { ProviderContext } from './provider.ts';
 
 /** How to poll one asynchronous state. */
 export interface WaitOptions<T> {
-  /** What is awaited, for logs and errors: `cluster default-free-dev to become IDLE`. */
+  /** Description of the awaited state, for logs and errors: `cluster main to become IDLE`. */
   readonly what: string;
   /** Reads the current state. Must not write. */
   poll(): Promise<T>;
@@ -51,7 +51,7 @@ function formatSeconds(milliseconds: number): string {
 }
 
 /**
- * Polls until `isDone` holds and returns the last value. Logs a progress line with the elapsed
+ * Polls until `isDone` returns true and returns the last value. Logs a progress line with the elapsed
  * time and the state whenever the state changes, and at most every `progressIntervalMs` while it
  * stays the same. Throws `WaitError` on timeout (naming the last state) or on a failed state.
  */
