@@ -1,13 +1,33 @@
-import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../service/src/app.ts';
-import { startServer } from '../helpers/servers.ts';
+import { healthSchema } from '../../service/src/schemas.ts';
+import { startIdentityProvider } from './helpers/identity-provider.ts';
+import { closedPortUri, startTestService, testVersion } from './helpers/service.ts';
+
+const now = () => new Date('2026-01-15T10:00:00Z');
 
 describe('GET /health', () => {
-  it('reports status and version over real HTTP', async () => {
-    const server = await startServer(createServer(createApp({ version: '1.2.3' }).callback()));
-    const response = await fetch(`${server.url}/health`);
+  it('reports the database unavailable', async () => {
+    const idp = await startIdentityProvider({ now });
+    const service = await startTestService({ idp, mongoUri: await closedPortUri(), now });
+
+    const response = await fetch(`${service.url}/health`);
+
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', version: '1.2.3' });
+    expect(healthSchema.parse(await response.json())).toEqual({
+      status: 'degraded',
+      version: testVersion,
+      database: 'unavailable',
+    });
+  });
+
+  it('needs no token', async () => {
+    const idp = await startIdentityProvider({ now });
+    idp.jwksMode = 'unreachable';
+    const service = await startTestService({ idp, mongoUri: await closedPortUri(), now });
+
+    const response = await fetch(`${service.url}/health`);
+
+    expect(response.status).toBe(200);
+    expect(idp.jwksRequests).toBe(0);
   });
 });

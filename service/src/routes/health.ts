@@ -1,0 +1,27 @@
+import Router from '@koa/router';
+import type { Database } from '../db/database.ts';
+import type { ServiceState } from '../http/state.ts';
+
+export interface HealthRoutesOptions {
+  version: string;
+  database: Database;
+  /** Maximum time the database ping waits, in ms. */
+  pingTimeoutMs: number;
+}
+
+/**
+ * Builds `GET /health`: always 200 while the function runs, with `database: "unavailable"` when
+ * the ping does not answer within `pingTimeoutMs`. It needs no token.
+ */
+export function healthRoutes(options: HealthRoutesOptions): Router<ServiceState> {
+  const router = new Router<ServiceState>();
+  router.get('/health', async (ctx) => {
+    const databaseUp = await options.database.ping(options.pingTimeoutMs);
+    ctx.body = {
+      status: databaseUp ? 'ok' : 'degraded',
+      version: options.version,
+      database: databaseUp ? 'ok' : 'unavailable',
+    };
+  });
+  return router;
+}
