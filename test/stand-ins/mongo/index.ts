@@ -1,0 +1,134 @@
+// A MongoDB stand-in that speaks the wire protocol on 127.0.0.1, so the official driver (and the
+// service through it) can be tested without a MongoDB server. It presents itself as the primary
+// of a one-member replica set, stores data in memory (optionally in a file), enforces unique
+// indexes and has fault switches for failure tests.
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { adminCommands } from './commands/admin.ts';
+import { collectionCommands } from './commands/collections.ts';
+import type { ServerState } from './commands/context.ts';
+import { Dispatcher } from './commands/dispatch.ts';
+import { readCommands } from './commands/read.ts';
+import { writeCommands } from './commands/write.ts';
+import { WireConnection } from './connection.ts';
+import { CursorRegistry } from './cursors.ts';
+import { FaultState } from './faults.ts';
+import type { MongoFaults } from './faults.ts';
+import { SessionTable } from './sessions.ts';
+import { Catalog } from './store/catalog.ts';
+import { CatalogSaver, loadCatalog } from './store/persistence.ts';
+import { Topology } from './topology.ts';
+
+export type { FailCommandsOptions, MongoFaults } from './faults.ts';
+export { PersistenceError } from './store/persistence.ts';
+
+export interface MongoStandInOptions {
+  /**
+   * File that keeps the data between runs. It is loaded on start (a missing file is an empty
+   * store) and rewritten atomically after each write. Without it, data lives in memory only.
+   */
+  persistPath?: string;
+  /** TCP port on 127.0.0.1; default 0, a free port the system picks. */
+  port?: number;
+}
+
+export interface MongoStandIn {
+  /** Connection string for the driver: `mongodb://127.0.0.1:{port}/?directConnection=true`. */
+  readonly uri: string;
+  readonly port: number;
+  readonly faults: MongoFaults;
+  /**
+   * Stops the server: awaiting monitors get ShutdownInProgress, connections close, and the last
+   * changes are saved to `persistPath`.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts a stand-in listening on 127.0.0.1 only. */
+export async function startMongoStandIn(options: MongoStandInOptions = {}): Promise<MongoStandIn> {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(
+      `startMongoStandIn: port must be an integer from 0 to 65535 (got ${port})`,
+    );
+  }
+  const catalog = new Catalog();
+  if (options.persistPath !== undefined) await loadCatalog(options.persistPath, catalog);
+  const saver =
+    options.persistPath === undefined ? undefined : new CatalogSaver(options.persistPath, catalog);
+
+  const connections = new Set<WireConnection>();
+  const faultState = new FaultState();
+  let nextConnectionId = 1;
+  let nextRequestId = 1;
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const boundPort = (server.address() as AddressInfo).port;
+
+  const state: ServerState = {
+    catalog,
+    cursors: new CursorRegistry(),
+    topology: new Topology(`127.0.0.1:${boundPort}`),
+    sessions: new SessionTable(),
+    faults: faultState,
+  };
+  const dispatcher = new Dispatcher(
+    state,
+    [...adminCommands, ...readCommands, ...writeCommands, ...collectionCommands],
+    () => saver?.schedule(),
+  );
+  const host = { state, dispatcher, nextRequestId: () => nextRequestId++ };
+
+  server.on('connection', (socket: Socket) => {
+    if (faultState.refusing) {
+      socket.destroy();
+      return;
+    }
+    const connection = new WireConnection(socket, nextConnectionId++, host);
+    connections.add(connection);
+    void connection.whenClosed().then(() => connections.delete(connection));
+  });
+
+  const faults: MongoFaults = {
+    hang: () => faultState.hang(),
+    resume: () => faultState.resume(),
+    closeConnections: () => {
+      const open = [...connections];
+      for (const connection of open) connection.destroy();
+      return open.length;
+    },
+    refuseConnections: (on) => faultState.refuseConnections(on),
+    failCommands: (failure) => faultState.failCommands(failure),
+    reset: () => faultState.reset(),
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Held requests are released so they can see the shutdown instead of waiting forever.
+    faultState.reset();
+    state.topology.shutdown();
+    // One turn of the event loop lets awaiting hellos send their ShutdownInProgress reply.
+    await new Promise((resolve) => setImmediate(resolve));
+    const open = [...connections];
+    for (const connection of open) connection.destroy();
+    await Promise.all(open.map((connection) => connection.whenClosed()));
+    await stopped;
+    state.cursors.clear();
+    await saver?.flush();
+  };
+
+  return {
+    uri: `mongodb://127.0.0.1:${boundPort}/?directConnection=true`,
+    port: boundPort,
+    faults,
+    close: () => (closing ??= close()),
+  };
+}
