@@ -46,7 +46,9 @@ export class AtlasApiError extends Error {
       detail: this.detail,
       error: this.status,
       errorCode: this.errorCode,
-      parameters: this.parameters,
+      // NOTE: Atlas lists the values it names in `detail` here as strings, but the specification
+      // declares objects, so the stand-in keeps the list empty to stay within the specification.
+      parameters: [],
       reason: reasonPhrases[this.status] ?? 'Error',
     };
   }
