@@ -19,7 +19,7 @@ export function compressResponses(): Middleware<ServiceState> {
       ctx.method === 'HEAD' ||
       body == null ||
       body instanceof Readable ||
-      ctx.response.get('Content-Encoding') !== '' ||
+      ctx.res.hasHeader('Content-Encoding') ||
       !compressibleType.test(ctx.response.type)
     ) {
       return;

@@ -11,10 +11,10 @@ export function securityHeaders(): Middleware<ServiceState> {
       await next();
     } finally {
       ctx.set('X-Content-Type-Options', 'nosniff');
-      if (ctx.response.get('Cache-Control') === '') {
+      if (!ctx.res.hasHeader('Cache-Control')) {
         ctx.set('Cache-Control', 'no-store');
       }
-      if (ctx.response.get('Content-Security-Policy') === '') {
+      if (!ctx.res.hasHeader('Content-Security-Policy')) {
         ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
       }
     }

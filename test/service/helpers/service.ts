@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { Environment, ServiceConfig } from '../../../service/src/config.ts';
 import { loadConfig } from '../../../service/src/config.ts';
+import type { Logger } from '../../../service/src/log.ts';
 import { createJsonLogger } from '../../../service/src/log.ts';
 import type { Service } from '../../../service/src/service.ts';
 import { createService } from '../../../service/src/service.ts';
@@ -33,8 +34,19 @@ export interface TestServiceOptions {
 
 export const testVersion = '1.2.3-test';
 
-/** Starts the service; it stops with the test that started it (or the file, from a hook). */
-export async function startTestService(options: TestServiceOptions): Promise<TestService> {
+/** The service with its log captured, not yet serving HTTP. */
+export interface ServiceUnderTest {
+  service: Service;
+  config: ServiceConfig;
+  /** Log records written so far, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** Log lines written so far, as written. */
+  logLines: string[];
+  logger: Logger;
+}
+
+/** Builds the service; it closes with the test that built it. */
+export function createTestService(options: TestServiceOptions): ServiceUnderTest {
   const env: Environment = {
     OKTA_ISSUER: options.idp.issuer,
     OKTA_AUDIENCE: testAudience,
@@ -60,24 +72,37 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     now: options.now,
     newRequestId: () => `req-${++requestCount}`,
   });
-  const server = await startServer(createServer(service.app.callback()));
   try {
     onTestFinished(() => service.close());
   } catch {
-    // Started from a hook: the caller closes it.
+    // Built from a hook: the caller closes it.
   }
-
   return {
-    url: server.url,
     service,
     config,
     logLines,
+    logger,
     get logs() {
       return logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     },
+  };
+}
+
+/** Starts the service on 127.0.0.1; it stops with the test that started it. */
+export async function startTestService(options: TestServiceOptions): Promise<TestService> {
+  const built = createTestService(options);
+  const server = await startServer(createServer(built.service.app.callback()));
+  return {
+    url: server.url,
+    service: built.service,
+    config: built.config,
+    logLines: built.logLines,
+    get logs() {
+      return built.logs;
+    },
     async close() {
       await server.close();
-      await service.close();
+      await built.service.close();
     },
   };
 }
