@@ -14,7 +14,7 @@ export const kinds = {
  * Longest environment name the access list comment budget allows for. The check runs before the
  * environment is known, and Atlas caps comments at 80 characters including the marker.
  */
-export const maxEnvironmentLength = 16;
+export const maxEnvironmentLength = 12;
 
 const projectReference = /^\$\{atlas\.projects\.([^.}]+)\.id\}$/;
 const awsReference = /^\$\{aws\.(roles|users)\.[^.}]+\.arn\}$/;
