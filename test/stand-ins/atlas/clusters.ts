@@ -251,8 +251,9 @@ function newCluster(
 export function listClusters(context: StandInContext, request: RouteRequest): RouteResponse {
   const groupId = request.params.groupId!;
   findProject(context, groupId);
+  // Flex clusters are listed by listFlexClusters only: the 2024-08-05 cluster shape has no FLEX.
   const clusters = context.data.clusters
-    .filter((cluster) => cluster.groupId === groupId)
+    .filter((cluster) => cluster.groupId === groupId && cluster.kind === 'cluster')
     .map((cluster) => clusterView(context, cluster));
   return { status: 200, body: paginate(clusters, request) };
 }
