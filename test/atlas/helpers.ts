@@ -68,7 +68,7 @@ export async function startStandIn(
   return standIn;
 }
 
-/** A provider aimed at `standIn`, with short waits so suites stay fast. */
+/** Creates a provider aimed at `standIn`, with short waits so suites stay fast. */
 export function providerFor(
   standIn: AtlasStandIn,
   clock: FrozenClock,

@@ -1,13 +1,13 @@
-// The `atlas:` section of an environment's config, with Atlas's own field names. Strings that
-// hold an id or a name another resource produces may instead be a whole reference such as
-// `${atlas.projects.dev.id}` or `${aws.roles.lambda.arn}`; the engine resolves those.
+// The `atlas:` section of an environment's config, with Atlas's own field names. A string that
+// contains an id or a name that another resource produces may instead be a whole reference, such
+// as `${atlas.projects.dev.id}` or `${aws.roles.lambda.arn}`. The engine resolves those.
 import { z } from 'zod';
 import { markerTagPrefix } from './marker.ts';
 
 const referencePattern = /^\$\{[^${}]+\}$/;
 const objectIdPattern = /^[a-f0-9]{24}$/;
 
-/** Whether `value` is one whole `${...}` reference rather than a literal. */
+/** Returns whether `value` is one whole `${...}` reference rather than a literal. */
 export function isReference(value: string): boolean {
   return referencePattern.test(value);
 }

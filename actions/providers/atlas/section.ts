@@ -11,7 +11,7 @@ export const kinds = {
 } as const;
 
 /**
- * Longest environment name the access list comment budget allows for. The check runs before the
+ * Maximum length of an environment name that the access list comment budget allows for. The check runs before the
  * environment is known, and Atlas caps comments at 80 characters including the marker.
  */
 export const maxEnvironmentLength = 12;
@@ -203,7 +203,7 @@ function toSpec(value: object): Record<string, SpecValue> {
   return value as Record<string, SpecValue>;
 }
 
-/** The section's resources in config order: projects, clusters, access list, database users. */
+/** Lists the section's resources in config order: projects, clusters, access list, database users. */
 export function atlasResources(section: AtlasSection): DesiredResource[] {
   const resources: DesiredResource[] = [];
   for (const [name, project] of Object.entries(section.projects ?? {})) {

@@ -24,7 +24,7 @@ export interface StandInContext {
   readonly clusterCreateMs: number;
   readonly clusterUpdateMs: number;
   readonly clusterDeleteMs: number;
-  /** Makes a just-created resource answer 404 to the next GETs, as Atlas sometimes does. */
+  /** Makes a just-created resource return 404 to the next GETs, as Atlas sometimes does. */
   hideFromReads(key: string): void;
   /** Returns true, and counts one read, while the resource is still hidden. */
   consumeHiddenRead(key: string): boolean;
@@ -88,7 +88,7 @@ function integerParameter(query: URLSearchParams, name: string, fallback: number
   return value;
 }
 
-/** One page of `items` with Atlas's `links`, `results` and `totalCount`. */
+/** Returns one page of `items` with Atlas's `links`, `results` and `totalCount`. */
 export function paginate<T>(items: readonly T[], request: RouteRequest): Record<string, unknown> {
   const itemsPerPage = integerParameter(request.query, 'itemsPerPage', 100, 500);
   const pageNum = integerParameter(request.query, 'pageNum', 1);

@@ -26,7 +26,7 @@ export interface AtlasAccessListEntry {
 
 const identity = ['projectId', 'cidrBlock', 'ipAddress'] as const;
 
-/** The entry value as a path segment: `0.0.0.0/0` is sent as `0.0.0.0%2F0`. */
+/** Returns the entry value for the path, which the client encodes: `0.0.0.0/0` is sent as `0.0.0.0%2F0`. */
 function entryValue(spec: Pick<AccessListEntrySpec, 'cidrBlock' | 'ipAddress'>): string {
   return spec.cidrBlock ?? spec.ipAddress ?? '';
 }

@@ -55,7 +55,7 @@ export interface AtlasCluster {
 
 const identity = ['projectId', 'name'] as const;
 
-/** The host of a `mongodb+srv://` string, without scheme, credentials, path or options. */
+/** Returns the host of a `mongodb+srv://` string, without scheme, credentials, path or options. */
 export function srvHostOf(connectionString: string): string {
   return new URL(connectionString).hostname;
 }
@@ -69,7 +69,7 @@ function resourcePath(spec: Pick<ClusterSpec, 'projectId' | 'name' | 'providerNa
   return `/groups/${segment(spec.projectId)}/${collection}/${segment(spec.name)}`;
 }
 
-/** The cluster in the config's flat shape. */
+/** Converts an Atlas cluster to the config's flat shape. */
 function specOfCluster(cluster: AtlasCluster, flex: boolean): Record<string, unknown> {
   const tags = configuredTags(cluster.tags);
   const common = {
@@ -156,7 +156,7 @@ function regionConfigOf(spec: ClusterSpec): RegionConfig {
   };
 }
 
-/** The createCluster (2024-10-23) or createFlexCluster (2024-11-13) body. */
+/** Builds the createCluster (2024-10-23) or createFlexCluster (2024-11-13) body. */
 function createBody(spec: ClusterSpec, tags: AtlasTag[]): Record<string, unknown> {
   const common = {
     name: spec.name,
@@ -363,7 +363,7 @@ export function clusterHandler(options: HandlerOptions): ResourceHandler {
   };
 }
 
-/** A poll result: the cluster, undefined when Atlas answers 404, or a throttled poll. */
+/** A poll result: the cluster, undefined when Atlas returns 404, or a throttled poll. */
 type PollResult = AtlasCluster | undefined | 'THROTTLED';
 
 /** Polls once; a 429 becomes a state so the wait sleeps at least as long as Atlas asked. */

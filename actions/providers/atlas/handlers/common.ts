@@ -1,4 +1,4 @@
-// What every Atlas handler shares: the client and timing options, reading a resource back after a
+// Shared parts of the Atlas handlers: the client and timing options, reading a resource back after a
 // create whose outcome is unknown, and the ownership guard on delete.
 import {
   isUnknown,
@@ -13,7 +13,7 @@ import { isOutcomeUnknown } from '../errors.ts';
 
 export interface HandlerOptions {
   readonly client: AtlasClient;
-  /** Longest wait for a cluster to reach IDLE or disappear, in milliseconds. */
+  /** Maximum wait for a cluster to reach IDLE or disappear, in milliseconds. */
   readonly clusterTimeoutMs: number;
   /** Time between two cluster polls, in milliseconds. */
   readonly clusterPollIntervalMs: number;
@@ -23,17 +23,17 @@ export interface HandlerOptions {
   readonly readBackDelayMs: number;
 }
 
-/** The spec as its schema type; the engine hands over the spec the schema validated. */
+/** Returns the spec as its schema type, because the engine passes the spec the schema validated. */
 export function specOf<Spec>(resource: DesiredResource): Spec {
   return resource.spec as unknown as Spec;
 }
 
-/** A spec field that holds a string, or an empty string. */
+/** Returns a spec field that contains a string, or an empty string for any other value. */
 export function textOf(value: SpecValue | undefined): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** Whether any of `fields` is a value the engine only knows after apply. */
+/** Whether any of `fields` is a value that exists only after apply. */
 export function hasUnknown(spec: Record<string, SpecValue>, fields: readonly string[]): boolean {
   return fields.some((field) => isUnknown(spec[field]));
 }
