@@ -39,6 +39,9 @@ function create(context: CommandContext): Document {
       );
     }
   }
+  // Since MongoDB 7.0, creating a collection that exists with the same options succeeds; the
+  // stand-in rejects every option that would make them differ, so an existing one is the same.
+  if (context.server.catalog.get(context.database, name)) return { ok: 1 };
   context.server.catalog.create(context.database, name);
   return { ok: 1 };
 }

@@ -45,8 +45,9 @@ export class Index {
     return this.spec.name;
   }
 
+  /** The `_id` index is unique without saying so in its spec, as on mongod. */
   get unique(): boolean {
-    return this.spec.unique === true;
+    return this.spec.unique === true || this.fields[0] === '_id';
   }
 
   get isMultiKey(): boolean {

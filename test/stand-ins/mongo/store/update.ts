@@ -172,7 +172,7 @@ function applyOperatorUpdate(
   const modifier: Document = {};
   for (const [operator, operand] of Object.entries(operators)) {
     if (operator === '$setOnInsert') continue;
-    modifier[operator] = operand as unknown;
+    modifier[operator] = { ...(operand as Document) };
   }
   if (options.inserting && operators.$setOnInsert) {
     modifier.$set = {
@@ -182,6 +182,11 @@ function applyOperatorUpdate(
   }
   for (const [operator, operand] of Object.entries(modifier)) {
     for (const [path, value] of Object.entries(operand as Document)) {
+      if (path === '_id' || path.startsWith('_id.')) {
+        applyIdPath(document, operator, path, value);
+        delete (operand as Document)[path];
+        continue;
+      }
       checkOperand(document, operator, path, value);
     }
   }
@@ -223,6 +228,7 @@ function checkIdUnchanged(
 // left to mingo, which resolves them.
 function checkOperand(document: Document, operator: string, path: string, operand: unknown): void {
   if (path.split('.').some((segment) => segment.startsWith('$'))) return;
+
   checkPathViable(document, path, operator);
   const current = valueAtPath(document, path);
   const where = `{_id: ${formatValue(document._id)}}`;
@@ -369,4 +375,20 @@ function equalityDocument(filter: Document): Document {
 function cloneValue(value: unknown): unknown {
   const { value: copy } = cloneDocument({ value });
   return copy;
+}
+
+// mingo refuses every `_id` path, but mongod accepts `$set` of `_id` to its current value, and
+// to any value while an upsert builds a document that has no `_id` yet.
+function applyIdPath(document: Document, operator: string, path: string, value: unknown): void {
+  if (operator === '$set') {
+    if (document._id === undefined) {
+      setAtPath(document, path, value);
+      return;
+    }
+    if (canonicalKey(valueAtPath(document, path)) === canonicalKey(value)) return;
+  }
+  throw new CommandError(
+    ErrorCodes.ImmutableField,
+    "Performing an update on the path '_id' would modify the immutable field '_id'",
+  );
 }
