@@ -292,11 +292,12 @@ function planResource(
   secrets: ReadonlyMap<string, string>,
 ): PlannedResource {
   const { resource, handler } = state.node;
+  const name = resolveReferences(resource.name, createLookup(states, new Map()));
   const base = {
     address: resource.address,
     provider: state.provider,
     kind: resource.kind,
-    name: resource.name,
+    name: typeof name === 'string' ? name : resource.name,
     ...(state.observation === undefined ? {} : { id: state.observation.id }),
     dependsOn: graph.dependencies(resource.address),
   };

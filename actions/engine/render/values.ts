@@ -1,0 +1,56 @@
+// How plan values print: the same words in every format, secrets already masked by the plan.
+import { isUnknown } from '../provider.ts';
+import type { SpecValue } from '../provider.ts';
+import type { ActionCounts, PlanAction, PlanSummary } from '../plan-model.ts';
+
+export const knownAfterApply = '(known after apply)';
+
+/** Prints a spec value on one line: JSON with sorted keys, `(known after apply)` for unknowns. */
+export function formatValue(value: SpecValue | undefined): string {
+  if (value === undefined) {
+    return '(not set)';
+  }
+  if (isUnknown(value)) {
+    return knownAfterApply;
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => formatValue(item)).join(', ')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map(
+        (key) =>
+          `${/^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(key)}: ${formatValue(value[key])}`,
+      );
+    return `{${entries.join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The symbol that starts a resource line, as Terraform users know them. */
+export const actionSymbols: Readonly<Record<PlanAction, string>> = {
+  create: '+',
+  update: '~',
+  replace: '-/+',
+  delete: '-',
+  'no-op': ' ',
+  conflict: '!',
+};
+
+/** One sentence with the counts: `2 to create, 1 to update, 0 to replace, 0 to delete`. */
+export function describeCounts(counts: ActionCounts): string {
+  return `${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete`;
+}
+
+/** The summary sentence of a plan. */
+export function describeSummary(environment: string, summary: PlanSummary): string {
+  const tail: string[] = [`${summary.total['no-op']} unchanged`];
+  if (summary.total.conflict > 0) {
+    tail.push(`${summary.total.conflict} in conflict`);
+  }
+  if (!summary.changes && summary.total.conflict === 0) {
+    return `No changes for ${environment}: ${tail.join(', ')}.`;
+  }
+  return `Plan for ${environment}: ${describeCounts(summary.total)}, ${tail.join(', ')}.`;
+}
