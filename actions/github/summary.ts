@@ -12,9 +12,9 @@ export const maxSummaryBytes = 1024 * 1024;
  */
 export async function writeJobSummary(
   markdown: string,
-  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<{ written: boolean; trimmed: boolean }> {
-  if (!env.GITHUB_STEP_SUMMARY) {
+  // `core.summary` reads the variable from process.env, so this check does too.
+  if (!process.env.GITHUB_STEP_SUMMARY) {
     core.info(
       'GITHUB_STEP_SUMMARY is not set (this is not a GitHub Actions step), so the job summary is skipped.',
     );
