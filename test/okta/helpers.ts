@@ -12,7 +12,8 @@ import {
   appKind,
   createOktaProvider,
   trustedOriginKind,
-  type OktaProviderOptions,
+  type ApiTokenAuth,
+  type PrivateKeyAuth,
 } from '../../actions/providers/okta/index.ts';
 import { startServer } from '../helpers/servers.ts';
 import {
@@ -109,12 +110,12 @@ export interface OktaSetup {
 export function setUp(
   standIn: OktaStandIn,
   section: Record<string, unknown> = sectionFor(standIn.url),
-  credentials?: Omit<OktaProviderOptions, 'orgUrl'>,
+  credentials?: ApiTokenAuth | PrivateKeyAuth,
 ): OktaSetup {
   const provider = createOktaProvider({
     orgUrl: standIn.url,
     ...(credentials ?? { token: standIn.apiToken }),
-  } as OktaProviderOptions);
+  });
   const resources = provider.resources(provider.schema.parse(section));
   const app = resources.find((resource) => resource.kind === appKind);
   const trustedOrigin = resources.find((resource) => resource.kind === trustedOriginKind);
@@ -149,12 +150,23 @@ export interface ServiceKey {
   readonly publicJwk: JWK;
 }
 
-/** A fresh RSA key pair for a service app, with `kid`. */
-export function serviceKey(kid = 'test-key-1'): ServiceKey {
+const keys = new Map<string, ServiceKey>();
+
+/**
+ * An RSA key pair for a service app, with `kid`. Keys are made once per name and test file,
+ * because generating them is the slowest step of the auth tests.
+ */
+export function serviceKey(name = 'main', kid = 'test-key-1'): ServiceKey {
+  const cached = keys.get(name);
+  if (cached) {
+    return { ...cached, publicJwk: { ...cached.publicJwk, kid } };
+  }
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
+  const key: ServiceKey = {
     privateKey,
     privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicJwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'RS256', use: 'sig' },
   };
+  keys.set(name, key);
+  return key;
 }

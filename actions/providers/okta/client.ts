@@ -2,9 +2,10 @@
 //
 // - Auth: an SSWS API token, or an OAuth 2.0 service app that signs a private_key_jwt client
 //   assertion and gets a scoped access token from `{orgUrl}/oauth2/v1/token`.
-// - No response cache. The SDK caches every GET by the object's `_links.self.href` in memory and
-//   only evicts it on writes to that same object, so after assigning an app's sign-in policy (a
-//   PUT to another path) a cached GET of the app would still show the old policy.
+// - No response cache. The SDK caches every GET of one object in memory, keyed by its
+//   `_links.self.href`, and evicts it only when a typed API call of this client writes to that
+//   path. A change made elsewhere (the Admin Console, another run, Okta resetting a policy) or
+//   through the untyped `http.putJson` that replaces apps would leave a stale GET behind.
 // - No retries inside the SDK. Its default executor sleeps on 429 with the real clock; instead a
 //   429 becomes a THROTTLED error with the delay, and the engine retries with its injected sleep.
 // - Plain http for the loopback stand-in. SDK v8.1 does not check the org URL's scheme or domain
@@ -79,7 +80,9 @@ function createExecutor(timeoutMs: number) {
     }
   });
   executor.on('response', (response: FetchResponse) => {
-    if (!response.ok && response.url.endsWith(tokenPath)) {
+    if (response.url.endsWith(tokenPath) && response.ok) {
+      tokenError = Promise.resolve(undefined);
+    } else if (response.url.endsWith(tokenPath)) {
       tokenError = response
         .clone()
         .json()

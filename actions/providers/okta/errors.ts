@@ -85,7 +85,11 @@ function causesText(error: SdkHttpError): string {
   const causes = (error.errorCauses ?? [])
     .map((cause) => cause.errorSummary)
     .filter((summary): summary is string => typeof summary === 'string' && summary !== '');
-  return causes.length === 0 ? '' : ` Causes: ${causes.join('; ')}.`;
+  if (causes.length === 0) {
+    return '';
+  }
+  const text = causes.map((cause) => cause.replace(/\.$/, '')).join('; ');
+  return ` Causes: ${text}.`;
 }
 
 // What to do next, by code. The messages name the fix, never a credential.
@@ -122,7 +126,10 @@ function httpErrorParts(
   action: string,
   now: () => Date,
 ): { code: ProviderErrorCode; vendorCode?: string; message: string; retryAfterMs?: number } {
-  if (error.url?.endsWith('/oauth2/v1/token')) {
+  // SDK 8.1.0 does not check the token response (its OAuth class calls `Http.errorFilter` on the
+  // module instead of the class, which is undefined), so a refused token shows up only as a 401
+  // of the API call that used it, sent as `Bearer undefined`.
+  if (error.url?.endsWith('/oauth2/v1/token') || (tokenError && error.status === 401)) {
     return tokenEndpointError(error, tokenError, action);
   }
   const vendorCode = error.errorCode === undefined ? undefined : String(error.errorCode);

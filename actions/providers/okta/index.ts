@@ -14,7 +14,12 @@ import {
 } from './trusted-origin.ts';
 
 export { oktaSchema, type OktaSection } from './schema.ts';
-export { defaultScopes, type OktaProviderOptions } from './client.ts';
+export {
+  defaultScopes,
+  type ApiTokenAuth,
+  type OktaProviderOptions,
+  type PrivateKeyAuth,
+} from './client.ts';
 export { appKind } from './app.ts';
 export { trustedOriginKind } from './trusted-origin.ts';
 
