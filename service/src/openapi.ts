@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document served at /openapi.json. Body schemas come from the zod schemas that
 // validate requests; the security scheme points at the Okta authorization server.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultPageSize, maxPageSize } from './routes/messages.ts';
 import {
   healthSchema,

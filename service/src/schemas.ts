@@ -1,6 +1,6 @@
 // Request and response shapes. Request bodies are validated with these schemas, and the OpenAPI
 // document is generated from them, so the two cannot disagree.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProblemCode } from './problem.ts';
 import { problemTypes } from './problem.ts';
 

@@ -8,13 +8,14 @@ import { createApp } from './app.ts';
 import type { ServiceConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { createDatabase } from './db/database.ts';
+import { docsRoutes } from './docs/index.ts';
 import type { ServiceState } from './http/state.ts';
 import type { Logger } from './log.ts';
 
 export interface ServiceOptions {
   version: string;
   logger: Logger;
-  /** Serves /docs. */
+  /** Serves /docs. Defaults to the Swagger UI page when OKTA_CLIENT_ID is set. */
   docs?: Middleware;
   fetch?: typeof fetch;
   now?: () => Date;
@@ -46,13 +47,26 @@ export function createService(config: ServiceConfig, options: ServiceOptions): S
     fetch: options.fetch,
     now,
   });
+  if (options.docs === undefined && config.okta.clientId === undefined) {
+    logger.warn('docs page disabled', { reason: 'OKTA_CLIENT_ID is not set' });
+  }
+  const docs =
+    options.docs ??
+    (config.okta.clientId === undefined
+      ? undefined
+      : docsRoutes({
+          issuer: config.okta.issuer,
+          clientId: config.okta.clientId,
+          audience: config.okta.audience,
+          scopes: config.okta.scopes,
+        }));
   const app = createApp({
     version: options.version,
     config,
     database,
     verifier,
     logger,
-    docs: options.docs,
+    docs,
     now,
     newRequestId: options.newRequestId,
   });

@@ -3,7 +3,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { ObjectId } from 'mongodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../db/cursor.ts';
 import type { CursorPosition } from '../db/cursor.ts';
 import type { Message, MessageStore } from '../db/messages.ts';

@@ -187,7 +187,7 @@ describe('body size', () => {
       headers: { authorization: started.authorization, 'content-type': 'application/json' },
       body: stream,
       duplex: 'half',
-    } as RequestInit);
+    });
 
     const problem = await expectProblem(response, 413, 'body-too-large');
     expect(problem.detail).toBe(
