@@ -54,6 +54,15 @@ export class WireConnection implements ConnectionInfo {
     this.#socket.destroy();
   }
 
+  /**
+   * Closes after the replies already written are flushed (`destroy` would discard them); a
+   * client that does not close its side within `graceMS` is cut off.
+   */
+  end(graceMS: number): void {
+    this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), graceMS).unref();
+  }
+
   waitForTopologyChange(ms: number): Promise<WaitOutcome> {
     return this.#host.state.topology.wait(ms, this.#closed.signal);
   }

@@ -19,6 +19,9 @@ import { Catalog } from './store/catalog.ts';
 import { CatalogSaver, loadCatalog } from './store/persistence.ts';
 import { Topology } from './topology.ts';
 
+/** How long `close()` lets a client read its last replies before cutting the connection. */
+const CLOSE_GRACE_MS = 200;
+
 export type { FailCommandsOptions, MongoFaults } from './faults.ts';
 export { PersistenceError } from './store/persistence.ts';
 
@@ -118,7 +121,7 @@ export async function startMongoStandIn(options: MongoStandInOptions = {}): Prom
     // One turn of the event loop lets awaiting hellos send their ShutdownInProgress reply.
     await new Promise((resolve) => setImmediate(resolve));
     const open = [...connections];
-    for (const connection of open) connection.destroy();
+    for (const connection of open) connection.end(CLOSE_GRACE_MS);
     await Promise.all(open.map((connection) => connection.whenClosed()));
     await stopped;
     state.cursors.clear();
