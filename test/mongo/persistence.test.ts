@@ -3,7 +3,8 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient, MongoServerError, ObjectId } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
+import type { MongoServerError } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PersistenceError, startMongoStandIn } from '../stand-ins/mongo/index.ts';
 

@@ -28,7 +28,7 @@ describe('handshake', () => {
     expect(reply.body.setName).toBe('rs0');
     expect(reply.body.maxWireVersion).toBe(21);
     expect(reply.body.compression).toBeUndefined();
-    expect(reply.body.topologyVersion.processId).toBeInstanceOf(ObjectId);
+    expect((reply.body.topologyVersion as Document).processId).toBeInstanceOf(ObjectId);
   });
 
   it('OP_QUERY for other commands is rejected', async () => {
@@ -91,7 +91,7 @@ describe('awaitable hello', () => {
     client.sendMsg({ hello: 1, topologyVersion: stale, maxAwaitTimeMS: 60_000, $db: 'admin' });
     const reply = await client.nextReply();
     expect(reply.body.ok).toBe(1);
-    expect(reply.body.topologyVersion.processId).not.toEqual(stale.processId);
+    expect((reply.body.topologyVersion as Document).processId).not.toEqual(stale.processId);
   });
 
   it('requires topologyVersion with maxAwaitTimeMS', async () => {
@@ -134,7 +134,7 @@ describe('messages', () => {
     const reply = await client.nextReply();
     expect(reply.responseTo).toBe(pingId);
     const found = await client.command({ find: 'unacknowledged', $db: 'wire' });
-    expect(found.body.cursor.firstBatch).toEqual([{ _id: 1 }]);
+    expect((found.body.cursor as Document).firstBatch).toEqual([{ _id: 1 }]);
   });
 
   it('document sequences join the body', async () => {
@@ -225,7 +225,7 @@ describe('retryable writes', () => {
     expect(retry.body.n).toBe(1);
     expect(retry.body.writeErrors).toBeUndefined();
     const next = await client.command(insert(2, lsid));
-    expect(next.body.writeErrors?.[0]?.code).toBe(11000);
+    expect((next.body.writeErrors as Document[])[0]?.code).toBe(11000);
   });
 
   it('an older txnNumber is TransactionTooOld', async () => {
