@@ -2,20 +2,10 @@
 // column, so GitHub shows each one on the line of `config/*.yaml` it is about.
 import { isAbsolute, relative } from 'node:path';
 import * as core from '@actions/core';
+import type { Problem } from '../engine/config/problems.ts';
 
-/**
- * A validation problem with its place in a file. The engine's config `Problem` has this shape, so
- * its problems can be passed as they are.
- */
-export interface LocatedProblem {
-  /** Stable rule id, such as `config.unknown-key`. */
-  readonly rule: string;
-  /** Config path, such as `okta.apps.spa.redirectUris[1]`; empty for the whole file. */
-  readonly path: string;
-  readonly message: string;
-  readonly position?: { readonly file: string; readonly line: number; readonly column: number };
-  readonly severity: 'error' | 'warning';
-}
+/** A validation problem with its place in a config file, as the engine's config loader reports it. */
+export type LocatedProblem = Problem;
 
 /**
  * Returns `file` relative to the workspace, because GitHub places annotations by paths relative

@@ -31,3 +31,49 @@ export const runnerLogger: Logger = {
   debug: (message) => core.debug(message),
   warning: (message) => core.warning(message),
 };
+
+type Level = 'info' | 'debug' | 'warning';
+
+function emit(level: Level, message: string): void {
+  if (level === 'info') core.info(message);
+  else if (level === 'debug') core.debug(message);
+  else core.warning(message);
+}
+
+/**
+ * Runs `body` with an engine `Logger` that gathers each provider's lines into one log group.
+ * The engine starts every resource's line with its address (`aws.roles.lambda: ...`), so a line
+ * belongs to the provider named before the first dot. Lines of other providers or of the engine
+ * itself are written at once, outside any group. The groups are written in `providers` order when
+ * `body` settles, also when it throws, because resources of different providers run
+ * concurrently and the runner's log cannot interleave groups.
+ * NOTE: a provider's lines therefore appear only when the run ends, not live.
+ */
+export async function withProviderGroups<T>(
+  providers: readonly string[],
+  body: (log: Logger) => Promise<T>,
+): Promise<T> {
+  const buffers = new Map<string, Array<{ level: Level; message: string }>>(
+    providers.map((provider) => [provider, []]),
+  );
+  const route =
+    (level: Level) =>
+    (message: string): void => {
+      const provider = /^([a-z][a-z0-9-]*)\./.exec(message)?.[1];
+      const buffer = provider === undefined ? undefined : buffers.get(provider);
+      if (buffer) buffer.push({ level, message });
+      else emit(level, message);
+    };
+  const log: Logger = { info: route('info'), debug: route('debug'), warning: route('warning') };
+
+  try {
+    return await body(log);
+  } finally {
+    for (const [provider, lines] of buffers) {
+      if (lines.length === 0) continue;
+      core.startGroup(provider);
+      for (const { level, message } of lines) emit(level, message);
+      core.endGroup();
+    }
+  }
+}

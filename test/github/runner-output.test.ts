@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { annotateProblems } from '../../actions/github/annotations.ts';
+import { ConfigError } from '../../actions/engine/config/problems.ts';
 import type { LocatedProblem } from '../../actions/github/annotations.ts';
 import { ActionError } from '../../actions/github/errors.ts';
 import { inGroup, runnerLogger } from '../../actions/github/groups.ts';
@@ -196,9 +197,7 @@ describe('runAction', () => {
 
   it('annotates config problems at their lines', () => {
     const stdout = captureStdout();
-    const configError = Object.assign(new Error('the config has 1 problem'), {
-      problems: [redirectProblem],
-    });
+    const configError = new ConfigError([redirectProblem]);
 
     reportFailure(configError);
 
