@@ -92,7 +92,7 @@ export function loadConfig(env: Environment): ServiceConfig {
     issuer: readIssuer(reader),
     audience: reader.string('OKTA_AUDIENCE', 'api://default'),
     clientId: reader.optionalMatching('OKTA_CLIENT_ID', clientIdPattern, 'an Okta client id'),
-    scopes: reader.list('OKTA_SCOPES', ['openid', 'profile', 'email'], ' ', scopePattern),
+    scopes: reader.list('OKTA_SCOPES', ['email', 'openid', 'profile'], ' ', scopePattern),
     allowedClientIds: reader.list('OKTA_ALLOWED_CLIENT_IDS', [], ',', clientIdPattern),
     clockToleranceSeconds: reader.integer('OKTA_CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
     jwksCooldownMs: reader.integer('OKTA_JWKS_COOLDOWN_MS', 30_000, 1_000, 3_600_000),
