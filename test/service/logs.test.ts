@@ -71,7 +71,7 @@ describe('secrets in logs', () => {
     expect(text).not.toContain('access_token');
   });
 
-  it('logs an unexpected error once', async () => {
+  it('logs an unexpected error once', () => {
     const lines: string[] = [];
     const logger = createJsonLogger({ write: (line) => lines.push(line), now });
 
