@@ -18,7 +18,7 @@ beforeAll(async () => {
   target = await startTarget();
 });
 
-/** A connected client that is closed (and its faults reset) when the test finishes. */
+/** Connects a client that is closed, with the faults reset, when the test finishes. */
 async function connect(standIn: MongoStandIn, options: MongoClientOptions = {}) {
   const client = new MongoClient(standIn.uri, { serverSelectionTimeoutMS: 2000, ...options });
   const started: CommandStartedEvent[] = [];

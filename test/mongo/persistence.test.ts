@@ -1,5 +1,5 @@
-// The stand-in's optional persistence: data, indexes and BSON types survive a restart; a file
-// that cannot be loaded fails the start with its path in the message.
+// The stand-in's optional persistence. Data, indexes and BSON types survive a restart, and a
+// file that cannot be loaded fails the start with its path in the message.
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -33,7 +33,7 @@ export function requireStandIn(target: Target, context: TestContext): MongoStand
 
 let counter = 0;
 
-/** A database name of this run, so a suite never touches data it did not create. */
+/** Returns a database name unique to this run, so a suite touches only data it created. */
 export function uniqueDatabaseName(suite: string): string {
   counter += 1;
   return `standin_${suite}_${process.pid}_${counter}`;

@@ -155,7 +155,7 @@ export class WireConnection implements ConnectionInfo {
         encodeMsg(requestId, responseTo, result.reply, more ? MsgFlags.moreToCome : 0),
       );
       if (!more || this.closed) return;
-      // Each streamed reply answers the previous one and waits on the version it announced.
+      // Each streamed reply sets responseTo to the previous reply and waits on the version it sent.
       responseTo = requestId;
       const announced: unknown = result.reply.topologyVersion;
       result = await dispatch({ ...body, topologyVersion: announced });

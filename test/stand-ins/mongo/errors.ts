@@ -113,12 +113,12 @@ export class CommandError extends Error {
     this.extra = extra;
   }
 
-  /** The reply document mongod sends for this failure. */
+  /** Builds the reply document mongod sends for this failure. */
   toReply(): Document {
     return { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
   }
 
-  /** The entry of a `writeErrors` array: mongod omits `codeName` there. */
+  /** Builds the entry of a `writeErrors` array, where mongod omits `codeName`. */
   toWriteError(index: number): Document {
     return { index, code: this.code, errmsg: this.message, ...this.extra };
   }

@@ -1,6 +1,6 @@
 // The MongoDB wire protocol framing: a 16-byte header (messageLength, requestID, responseTo,
 // opCode, all little-endian int32) followed by an opcode-specific body. The stand-in reads OP_MSG
-// (every command) and OP_QUERY (only the first handshake a driver sends before it knows the
+// (every command) and OP_QUERY (only the first handshake, sent before a driver learns that the
 // server speaks OP_MSG), and writes OP_MSG and OP_REPLY.
 import { deserialize, serialize } from 'bson';
 import type { Document } from 'bson';

@@ -39,8 +39,8 @@ function create(context: CommandContext): Document {
       );
     }
   }
-  // Since MongoDB 7.0, creating a collection that exists with the same options succeeds; the
-  // stand-in rejects every option that would make them differ, so an existing one is the same.
+  // Since MongoDB 7.0, creating a collection that exists with the same options succeeds. The
+  // stand-in rejects every option that could differ, so an existing collection always matches.
   if (context.server.catalog.get(context.database, name)) return { ok: 1 };
   context.server.catalog.create(context.database, name);
   return { ok: 1 };
@@ -103,6 +103,7 @@ function readIndexSpec(raw: Document): IndexSpec {
       );
     }
   }
+
   const key: unknown = raw.key;
   if (!isPlainDocument(key) || Object.keys(key).length === 0) {
     throw new CommandError(
@@ -118,6 +119,7 @@ function readIndexSpec(raw: Document): IndexSpec {
       );
     }
   }
+
   const name: unknown = raw.name;
   if (typeof name !== 'string' || name.length === 0) {
     throw new CommandError(
@@ -125,6 +127,7 @@ function readIndexSpec(raw: Document): IndexSpec {
       `Error in specification ${formatDocument(raw)} :: caused by :: The 'name' field is a required property of an index specification`,
     );
   }
+
   const spec: IndexSpec = { v: 2, key: { ...key }, name };
   if (raw.unique === true) spec.unique = true;
   if (raw.sparse === true) spec.sparse = true;
@@ -138,6 +141,7 @@ function readIndexSpec(raw: Document): IndexSpec {
     spec.partialFilterExpression = raw.partialFilterExpression;
   }
   if (typeof raw.expireAfterSeconds === 'number') spec.expireAfterSeconds = raw.expireAfterSeconds;
+
   if (name === ID_INDEX_NAME && canonicalKey(spec.key) !== canonicalKey({ _id: 1 })) {
     throw new CommandError(
       ErrorCodes.BadValue,

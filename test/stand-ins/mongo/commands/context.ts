@@ -45,8 +45,8 @@ export interface Command {
   /** Other spellings mongod accepts, such as `ismaster`. */
   readonly aliases?: readonly string[];
   /**
-   * Fields the command accepts besides its name and the generic ones (`lsid`, `$db`, …); `any`
-   * for commands mongod parses leniently, such as `hello`, where drivers add new fields freely.
+   * Fields the command accepts besides its name and the generic ones (`lsid`, `$db`, …). `any`
+   * marks commands mongod parses leniently, such as `hello`, where drivers add new fields.
    */
   readonly fields: readonly string[] | 'any';
   /** `retryable`: a write whose reply is recorded per `txnNumber`; `write`: changes data. */
@@ -81,7 +81,7 @@ export function optionalNumber(context: CommandContext, field: string): number |
   return value;
 }
 
-/** A non-negative integer such as `limit`, `skip` or `batchSize`. */
+/** Reads a non-negative integer field such as `limit`, `skip` or `batchSize`. */
 export function optionalCount(context: CommandContext, field: string): number | undefined {
   const value = optionalNumber(context, field);
   if (value === undefined) return undefined;

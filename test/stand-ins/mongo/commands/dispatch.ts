@@ -58,7 +58,7 @@ export class Dispatcher {
     }
   }
 
-  /** The canonical name of the command in `body`, or `undefined` when it is unknown. */
+  /** Returns the canonical name of the command in `body`, or `undefined` when it is unknown. */
   canonicalName(body: Document): string | undefined {
     const name = Object.keys(body)[0];
     return name === undefined ? undefined : this.#commands.get(name)?.name;

@@ -51,6 +51,7 @@ export function runQuery(
       docsExamined: 0,
     };
   }
+
   const plan = collection.plan(filter);
   const { records, examined } = collection.read(plan, deadline);
   let matched: [number, Document][];
@@ -60,9 +61,11 @@ export function runQuery(
     throw new CommandError(ErrorCodes.BadValue, (error as Error).message);
   }
   deadline.check();
+
   if (options.sort && Object.keys(options.sort).length > 0) {
     matched = sortRecords(matched, options.sort);
   }
+
   const start = options.skip ?? 0;
   const end = options.limit ? start + options.limit : undefined;
   matched = matched.slice(start, end);

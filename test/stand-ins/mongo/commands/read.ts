@@ -273,6 +273,7 @@ function explain(context: CommandContext): Document {
     typeof context.body.verbosity === 'string' ? context.body.verbosity : 'allPlansExecution';
   const innerContext: CommandContext = { ...context, name: 'find', body: inner };
   const { result, namespace } = executeFind(innerContext);
+
   const { plan } = result;
   const index = plan.index;
   const filter: unknown = inner.filter ?? {};
@@ -294,11 +295,13 @@ function explain(context: CommandContext): Document {
               direction: 'forward',
             },
           };
+
   const sort: unknown = inner.sort;
   const winningPlan =
     isPlainDocument(sort) && Object.keys(sort).length > 0
       ? { stage: 'SORT', sortPattern: sort, inputStage: scan }
       : scan;
+
   const reply: Document = {
     explainVersion: '1',
     queryPlanner: {
@@ -310,6 +313,7 @@ function explain(context: CommandContext): Document {
     command: { ...inner, $db: context.database },
     ok: 1,
   };
+
   if (verbosity !== 'queryPlanner') {
     reply.executionStats = {
       executionSuccess: true,

@@ -225,6 +225,7 @@ function findAndModify(context: CommandContext): Document {
   const returnNew = optionalBoolean(context, 'new') === true;
   const upsert = optionalBoolean(context, 'upsert') === true;
   const variables = optionalDocument(context, 'let');
+
   const hasUpdate = context.body.update !== undefined;
   if (remove === hasUpdate) {
     throw new CommandError(
@@ -252,6 +253,7 @@ function findAndModify(context: CommandContext): Document {
       'findAndModify.collation is not supported by the MongoDB stand-in',
     );
   }
+
   const shape = (document: Document | undefined): Document | null => {
     if (!document) return null;
     return fields ? (project([document], fields)[0] ?? null) : document;
@@ -285,7 +287,10 @@ function findAndModify(context: CommandContext): Document {
     updatedExisting: outcome.matched > 0,
     ...(upserted ? { upserted: outcome.upsertedId } : {}),
   };
-  const value = returnNew ? outcome.after : upserted ? undefined : outcome.before;
+  // Without `new`, an upsert returns null: there was no document before.
+  let value = outcome.before;
+  if (returnNew) value = outcome.after;
+  else if (upserted) value = undefined;
   return { lastErrorObject, value: shape(value), ok: 1 };
 }
 

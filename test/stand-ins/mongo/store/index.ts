@@ -64,15 +64,17 @@ export class Index {
   }
 
   /**
-   * Returns the entries `document` has in this index: none when a sparse index lacks every field
-   * or a partial filter excludes the document; several when a field holds an array (multikey).
+   * Returns the entries `document` has in this index. There are none when a sparse index lacks
+   * every field or a partial filter excludes the document, and several for an array (multikey).
    */
   entriesOf(document: Document): IndexEntry[] {
     if (this.#partial && !this.#partial.test(document)) return [];
     const perField = this.fields.map((field) => {
-      const values = valuesAtPath(document, field).flatMap((value): unknown[] =>
-        Array.isArray(value) ? (value.length === 0 ? [undefined] : value) : [value],
-      );
+      // An empty array is indexed as `undefined`, like mongod does.
+      const values = valuesAtPath(document, field).flatMap((value): unknown[] => {
+        if (!Array.isArray(value)) return [value];
+        return value.length === 0 ? [undefined] : value;
+      });
       return { field, values, array: valuesAtPath(document, field).some(Array.isArray) };
     });
     if (this.spec.sparse && perField.every(({ values }) => values.every((v) => v === undefined))) {
@@ -106,7 +108,7 @@ export class Index {
     return values.length === 1 ? canonicalKey(values[0]) : JSON.stringify(values.map(canonicalKey));
   }
 
-  /** Raises DuplicateKey when another record already holds one of `entries`. */
+  /** Raises DuplicateKey when another record already has one of `entries`. */
   checkUnique(entries: readonly IndexEntry[], recordId: number, namespace: string): void {
     if (!this.unique) return;
     for (const entry of entries) {
@@ -138,7 +140,7 @@ export class Index {
     this.#multiKey = false;
   }
 
-  /** The E11000 error mongod raises, with `keyPattern` and `keyValue`. */
+  /** Builds the E11000 error mongod raises, with `keyPattern` and `keyValue`. */
   duplicateKeyError(entry: IndexEntry, namespace: string): CommandError {
     const keyValue: Document = {};
     this.fields.forEach((field, position) => {

@@ -1,6 +1,6 @@
 // Update documents: operator updates (`$set`, `$inc`, …), replacements and pipeline updates, with
-// mongod's validation and messages. mingo applies the operators; the checks it does not make
-// (a type mismatch, a conflicting path, a change to `_id`) are made here first, because mingo
+// mongod's validation and messages. mingo applies the operators. The checks it does not make (a
+// type mismatch, a conflicting path, a change to `_id`) are made here first, because mingo
 // silently skips such an operation where mongod raises an error.
 import { ObjectId } from 'bson';
 import type { Document } from 'bson';
@@ -300,7 +300,7 @@ function isNumeric(value: unknown): boolean {
   );
 }
 
-// Creating `a.b` fails when `a` holds a value that cannot have fields, such as a number.
+// Creating `a.b` fails when `a` contains a value that cannot have fields, such as a number.
 function checkPathViable(document: Document, path: string, operator: string): void {
   if (operator === '$unset' || operator === '$pull' || operator === '$pullAll') return;
   const segments = path.split('.');

@@ -3,7 +3,7 @@
 import { EJSON, deserialize, serialize } from 'bson';
 import type { Document } from 'bson';
 
-/** A plain document (not an array, Date, RegExp or BSON value class such as ObjectId). */
+/** Returns whether `value` is a plain document, not an array, Date, RegExp or BSON class. */
 export function isPlainDocument(value: unknown): value is Document {
   if (typeof value !== 'object' || value === null) return false;
   if (Array.isArray(value) || value instanceof Date || value instanceof RegExp) return false;
