@@ -63,6 +63,8 @@ export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }
 
+// mingo compares plain JavaScript values, so numbers are promoted. NOTE: that drops the int, long
+// and double distinction: a whole double is stored and returned as an int.
 const requestBsonOptions = { promoteLongs: true, promoteValues: true, bsonRegExp: false } as const;
 
 /**
