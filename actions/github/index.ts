@@ -31,6 +31,8 @@ export {
 } from './sticky-comment.ts';
 export type { StickyCommentOptions, StickyCommentResult } from './sticky-comment.ts';
 export { maxSummaryBytes, writeJobSummary } from './summary.ts';
+export { readVariable, writeVariable } from './variables.ts';
+export type { VariableTarget } from './variables.ts';
 export {
   createRunnerSecretResolver,
   credentialKeys,

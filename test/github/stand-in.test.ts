@@ -207,6 +207,11 @@ describe('GitHub stand-in', () => {
       value: 'arn:3',
     });
     const read = await call(standIn, 'GET', `${repo}/actions/variables/aws_role_arn`);
+    const noEnvironment = await call(standIn, 'POST', `${repo}/environments/dev/variables`, {
+      name: 'AWS_REGION',
+      value: 'us-east-1',
+    });
+    const madeEnvironment = await call(standIn, 'PUT', `${repo}/environments/dev`);
     const environment = await call(standIn, 'POST', `${repo}/environments/dev/variables`, {
       name: 'AWS_REGION',
       value: 'us-east-1',
@@ -222,6 +227,8 @@ describe('GitHub stand-in', () => {
     expect(duplicate.status).toBe(409);
     expect(updated.status).toBe(204);
     expect(await read.json()).toMatchObject({ name: 'AWS_ROLE_ARN', value: 'arn:3' });
+    expect(noEnvironment.status).toBe(404);
+    expect(madeEnvironment.status).toBe(200);
     expect(environment.status).toBe(201);
     expect(await list.json()).toMatchObject({
       total_count: 1,

@@ -466,20 +466,23 @@ export function createRestRouter(store: Store): Router {
     store,
     `${repo}/environments/:environment/variables`,
     (repository, request) => {
-      const name = request.params.environment ?? '';
-      let variables = repository.environmentVariables.get(name);
-      if (!variables) {
-        // Environments must exist before they hold variables; the stand-in creates them on first
-        // write and returns 404 for reads of an environment without variables.
-        if (request.method === 'GET' || request.method === 'PATCH' || request.method === 'DELETE') {
-          throw new HttpError(404, 'Not Found');
-        }
-        variables = new Map();
-        repository.environmentVariables.set(name, variables);
-      }
+      // GitHub keeps variables only in environments that exist; PUT .../environments/NAME makes one.
+      const variables = repository.environmentVariables.get(request.params.environment ?? '');
+      if (!variables) throw new HttpError(404, 'Not Found');
       return variables;
     },
   );
+  router.add('PUT', `${repo}/environments/:environment`, (request) => {
+    const repository = repositoryOf(store, request);
+    const name = request.params.environment ?? '';
+    if (!repository.environmentVariables.has(name)) {
+      repository.environmentVariables.set(name, new Map());
+    }
+    return {
+      status: 200,
+      body: { name, url: `${store.links.apiUrl}${request.path}`, protection_rules: [] },
+    };
+  });
 
   return router;
 }
