@@ -326,6 +326,8 @@ describe('authorization request', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
     expect(html).toContain('redirect_uri did not match any of the client');
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 
   it('rejects an unknown client', async () => {

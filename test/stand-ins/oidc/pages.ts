@@ -79,6 +79,15 @@ export function renderError(title: string, message: string): string {
   return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
 }
 
+/** Renders the provider's error page for an OAuth error it cannot redirect to the client. */
+export function renderOAuthError(error: string, description: string | undefined): string {
+  const detail = description === undefined ? '' : `\n<p>${escapeHtml(description)}</p>`;
+  return layout(
+    'Bad Request',
+    `<h1>Bad Request</h1>\n<p>Your request resulted in an error: <code>${escapeHtml(error)}</code></p>${detail}`,
+  );
+}
+
 function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">

@@ -1,6 +1,7 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { createAdapterFactory, type FindClient } from './adapter.ts';
 import type { SigningJwk } from './keys.ts';
+import { PAGE_HEADERS, renderOAuthError } from './pages.ts';
 import { oktaAccessTokenClaims } from './tokens.ts';
 import type { Account } from './users.ts';
 
@@ -147,6 +148,12 @@ function configuration(settings: ProviderSettings): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `${settings.signInPath}/${interaction.uid}`,
+    },
+    // Shown when the error cannot go back to the client, such as for an unknown client or an
+    // unregistered redirect URI. The default page loads a web font from the internet.
+    renderError: (ctx, out) => {
+      ctx.set(PAGE_HEADERS);
+      ctx.body = renderOAuthError(out.error, out.error_description);
     },
     // Okta accepts browser requests from the origins of an SPA app's redirect URIs.
     clientBasedCORS: (_ctx, origin, client) =>
