@@ -103,7 +103,8 @@ function urlResponse(
     AuthType: url.AuthType,
     Cors: url.Cors,
     CreationTime: lambdaTime(url.CreationTime),
-    LastModifiedTime: withModified ? lambdaTime(url.LastModifiedTime) : undefined,
+    // CreateFunctionUrlConfig's response has no LastModifiedTime member.
+    ...(withModified ? { LastModifiedTime: lambdaTime(url.LastModifiedTime) } : {}),
     InvokeMode: url.InvokeMode,
   };
 }
