@@ -84,23 +84,34 @@ export async function buildService(options: BuildOptions = {}): Promise<BuildRes
 
   await writeDocsAssets(join(outDir, 'docs-assets'));
 
-  const files = await listFiles(outDir);
-  const entries: Record<string, [Uint8Array, { mtime: Date }]> = {};
-  for (const file of files) {
-    entries[file.path] = [await readFile(join(outDir, file.path)), { mtime: zipEpoch }];
-  }
   const zip = join(outDir, 'lambda.zip');
-  const zipped = zipSync(entries, { level: 9 });
-  await writeFile(zip, zipped);
-
+  const { files, zippedBytes } = await zipFolder(outDir, zip);
   return {
     bundle,
     zip,
     version,
     unzippedBytes: files.reduce((sum, file) => sum + file.bytes, 0),
-    zippedBytes: zipped.length,
+    zippedBytes,
     files,
   };
+}
+
+/**
+ * Zips every file in `folder` except zip files into `zip`, with sorted entries and a fixed
+ * timestamp, so the same files give the same bytes.
+ */
+export async function zipFolder(
+  folder: string,
+  zip: string,
+): Promise<{ files: { path: string; bytes: number }[]; zippedBytes: number }> {
+  const files = (await listFiles(folder)).filter((file) => !file.path.endsWith('.zip'));
+  const entries: Record<string, [Uint8Array, { mtime: Date }]> = {};
+  for (const file of files) {
+    entries[file.path] = [await readFile(join(folder, file.path)), { mtime: zipEpoch }];
+  }
+  const zipped = zipSync(entries, { level: 9 });
+  await writeFile(zip, zipped);
+  return { files, zippedBytes: zipped.length };
 }
 
 // The earliest time a zip entry can record; any fixed time makes the zip reproducible.
