@@ -30,7 +30,7 @@ const kinds: Record<
   },
 };
 
-/** The hidden first line that identifies an environment's issue for a check kind. */
+/** Returns the hidden first line that identifies an environment's issue for a check kind. */
 export function checkMarker(kind: CheckKind, environment: string): string {
   return `<!-- gitops:${kind}:${environment} -->`;
 }
@@ -61,7 +61,7 @@ function fill(template: string, environment: string): string {
   return template.replace('{environment}', environment);
 }
 
-/** Creates the kind's label unless it exists; GitHub answers 422 `already_exists` to a race. */
+/** Creates the kind's label unless it exists. A race with another run gets 422 `already_exists`. */
 async function ensureLabel(options: CheckIssueOptions): Promise<void> {
   const kind = kinds[options.kind];
   try {

@@ -10,7 +10,7 @@ import { trimMarkdown } from './trim.ts';
 /** GitHub's limit on an issue or pull request comment body, in characters. */
 export const maxCommentCharacters = 65_536;
 
-/** The hidden first line that identifies an environment's plan comment. */
+/** Returns the hidden first line that identifies an environment's plan comment. */
 export function planMarker(environment: string): string {
   return `<!-- gitops:plan:${environment} -->`;
 }

@@ -6,12 +6,13 @@ import { trimMarkdown, utf8Bytes } from './trim.ts';
 export const maxSummaryBytes = 1024 * 1024;
 
 /**
- * Appends `markdown` to the job summary, trimmed under 1 MiB with a note when longer. Outside
- * GitHub Actions (no GITHUB_STEP_SUMMARY) it logs that the summary is skipped and returns
- * `written: false`.
+ * Appends `markdown` to the job summary, trimmed under 1 MiB with a note when longer; the note
+ * ends with `fullTextLocation` when given. Outside GitHub Actions (no GITHUB_STEP_SUMMARY) it
+ * logs that the summary is skipped and returns `written: false`.
  */
 export async function writeJobSummary(
   markdown: string,
+  fullTextLocation?: string,
 ): Promise<{ written: boolean; trimmed: boolean }> {
   // `core.summary` reads the variable from process.env, so this check does too.
   if (!process.env.GITHUB_STEP_SUMMARY) {
@@ -25,7 +26,7 @@ export async function writeJobSummary(
     // Leaves room for the line break `addRaw` appends.
     maxSummaryBytes - 2,
     (omitted) =>
-      `> [!NOTE]\n> Trimmed: ${omitted.toLocaleString('en-US')} characters were left out to fit GitHub's 1 MiB job summary limit. The full text is in the step log.`,
+      `> [!NOTE]\n> Trimmed: ${omitted.toLocaleString('en-US')} characters were left out to fit GitHub's 1 MiB job summary limit.${fullTextLocation === undefined ? '' : ` ${fullTextLocation}`}`,
     utf8Bytes,
   );
   await core.summary.emptyBuffer().addRaw(text, true).write();

@@ -61,6 +61,7 @@ describe('publishPlan', () => {
     writeFileSync(summaryPath, '');
     vi.stubEnv('GITHUB_STEP_SUMMARY', summaryPath);
     const plan = planOf([role(1, 'create'), role(2, 'no-op')]);
+    const stdout = captureStdout();
 
     const result = await publishPlan({
       plan,
@@ -75,6 +76,10 @@ describe('publishPlan', () => {
     const comment = [...standIn.repository().comments.values()][0]?.body ?? '';
     expect(comment.startsWith(`${planMarker('dev')}\n## Plan for \`dev\``)).toBe(true);
     expect(comment).toContain('aws.roles.role0001');
+    const lines = stdout.lines();
+    const group = lines.indexOf('::group::Plan for dev');
+    expect(group).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(group).join('\n')).toMatch(/aws\.roles\.role0001[\s\S]*::endgroup::/);
   });
 
   it('lets the renderer fit a long plan', async () => {
@@ -83,6 +88,7 @@ describe('publishPlan', () => {
     writeFileSync(summaryPath, '');
     vi.stubEnv('GITHUB_STEP_SUMMARY', summaryPath);
     const plan = planOf(Array.from({ length: 600 }, (_, index) => role(index, 'create')));
+    captureStdout();
 
     const result = await publishPlan({
       plan,
@@ -101,6 +107,7 @@ describe('publishPlan', () => {
     const standIn = await startStandIn();
     writeFileSync(summaryPath, '');
     vi.stubEnv('GITHUB_STEP_SUMMARY', summaryPath);
+    captureStdout();
 
     const result = await publishPlan({
       plan: planOf([role(1, 'update')]),

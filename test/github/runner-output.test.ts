@@ -115,7 +115,7 @@ describe('writeJobSummary', () => {
 
     vi.stubEnv('GITHUB_STEP_SUMMARY', summaryPath);
 
-    const result = await writeJobSummary(line.repeat(12_000));
+    const result = await writeJobSummary(line.repeat(12_000), 'The full table is in the log.');
 
     const written = readFileSync(summaryPath, 'utf8');
     expect(result.trimmed).toBe(true);
@@ -123,7 +123,9 @@ describe('writeJobSummary', () => {
     expect(Buffer.byteLength(written)).toBeGreaterThan(
       maxSummaryBytes - 2 * Buffer.byteLength(line) - 300,
     );
-    expect(written).toMatch(/characters were left out to fit GitHub's 1 MiB job summary limit/);
+    expect(written).toMatch(
+      /characters were left out to fit GitHub's 1 MiB job summary limit\. The full table is in the log\.\n$/,
+    );
   });
 
   it('skips outside GitHub Actions', async () => {
