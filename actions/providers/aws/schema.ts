@@ -34,12 +34,28 @@ export const reservedEnvironmentKeys: ReadonlySet<string> = new Set([
   'LAMBDA_RUNTIME_DIR',
 ]);
 
-const collectionKey = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_-]*$/,
-    'must start with a letter and contain only letters, digits, _ and -',
-  );
+/**
+ * A record whose keys are checked one by one, so each bad key gets its own message and path;
+ * zod's record key schemas report only "Invalid key in record".
+ */
+function keyedRecord<Value extends z.ZodType>(
+  checkKey: (key: string) => string | undefined,
+  value: Value,
+) {
+  return z.record(z.string(), value).superRefine((record, context) => {
+    for (const key of Object.keys(record)) {
+      const problem = checkKey(key);
+      if (problem !== undefined) {
+        context.addIssue({ code: 'custom', path: [key], message: `key "${key}" ${problem}` });
+      }
+    }
+  });
+}
+
+const collectionKey = (key: string) =>
+  /^[A-Za-z][A-Za-z0-9_-]*$/.test(key)
+    ? undefined
+    : 'must start with a letter and contain only letters, digits, _ and -';
 
 const roleName = z
   .string()
@@ -50,18 +66,14 @@ const aliasName = z
   .regex(/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/, 'must be letters, digits, _ and -, and not only digits');
 
 /** Tags written by the user; the `gitops:` keys are the ownership marker and `aws:` is reserved. */
-const tags = z.record(
-  z
-    .string()
-    .regex(
-      /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u,
-      'must be 1 to 128 letters, digits, spaces or _.:/=+-@',
-    )
-    .refine((key) => !/^(aws|gitops):/i.test(key), {
-      message: 'must not start with aws: (reserved by AWS) or gitops: (the ownership marker)',
-    }),
-  z.string().max(256),
-);
+const tags = keyedRecord((key) => {
+  if (/^(aws|gitops):/i.test(key)) {
+    return 'must not start with aws: (reserved by AWS) or gitops: (the ownership marker)';
+  }
+  return /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u.test(key)
+    ? undefined
+    : 'must be 1 to 128 letters, digits, spaces or _.:/=+-@';
+}, z.string().max(256));
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
@@ -149,31 +161,26 @@ const roleSchema = z.strictObject({
     .max(20)
     .optional(),
   /** Inline policies by name. */
-  inlinePolicies: z
-    .record(
-      z
-        .string()
-        .regex(
-          /^[\w+=,.@-]{1,128}$/,
-          'must be 1 to 128 characters from letters, digits and +=,.@_-',
-        ),
-      identityPolicySchema,
-    )
-    .optional(),
+  inlinePolicies: keyedRecord(
+    (key) =>
+      /^[\w+=,.@-]{1,128}$/.test(key)
+        ? undefined
+        : 'must be 1 to 128 characters from letters, digits and +=,.@_-',
+    identityPolicySchema,
+  ).optional(),
   /** Maximum session duration in seconds, 3600 to 43200. */
   maxSessionDuration: z.int().min(3600).max(43_200).optional(),
   tags: tags.optional(),
 });
 
-const environmentKey = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_]+$/,
-    'must start with a letter and contain only letters, digits and _',
-  )
-  .refine((key) => !reservedEnvironmentKeys.has(key), {
-    message: 'is reserved by the Lambda runtime and cannot be set',
-  });
+function environmentKeyProblem(key: string): string | undefined {
+  if (!/^[A-Za-z][A-Za-z0-9_]+$/.test(key)) {
+    return 'must start with a letter and contain at least two letters, digits or _';
+  }
+  return reservedEnvironmentKeys.has(key)
+    ? 'is reserved by the Lambda runtime and cannot be set'
+    : undefined;
+}
 
 const functionSchema = z.strictObject({
   functionName: z
@@ -203,7 +210,7 @@ const functionSchema = z.strictObject({
     /** Path of the zip that `npm run build` writes, relative to the repository root. */
     artifact: z.string().regex(/^[^\0]+\.zip$/, 'must be the path of a .zip file'),
   }),
-  environment: z.record(environmentKey, z.string()).optional(),
+  environment: keyedRecord(environmentKeyProblem, z.string()).optional(),
   reservedConcurrentExecutions: z.int().min(0).optional(),
   /** Alias that points at the version each deploy publishes. */
   alias: aliasName.optional(),
@@ -312,10 +319,10 @@ export const awsSchema = z.strictObject({
   /** The account every resource lives in; runs against any other account are rejected. */
   accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
-  roles: z.record(collectionKey, roleSchema).optional(),
-  functions: z.record(collectionKey, functionSchema).optional(),
-  functionUrls: z.record(collectionKey, functionUrlSchema).optional(),
-  budgets: z.record(collectionKey, budgetSchema).optional(),
+  roles: keyedRecord(collectionKey, roleSchema).optional(),
+  functions: keyedRecord(collectionKey, functionSchema).optional(),
+  functionUrls: keyedRecord(collectionKey, functionUrlSchema).optional(),
+  budgets: keyedRecord(collectionKey, budgetSchema).optional(),
   github: githubSchema.optional(),
 });
 
