@@ -95,6 +95,20 @@ describe('persistence', () => {
     expect(await readdir(directory)).toEqual(['mongo.json']);
   });
 
+  it('a failed save is logged and raised', async () => {
+    const blocker = join(directory, 'data');
+    const logged: string[] = [];
+    const standIn = await startMongoStandIn({
+      persistPath: join(blocker, 'mongo.json'),
+      log: (message) => logged.push(message),
+    });
+    // A file where the data directory should be makes every save fail.
+    await writeFile(blocker, 'not a directory');
+    await withClient(standIn.uri, (client) => client.db('app').collection('c').insertOne({}));
+    await expect(standIn.close()).rejects.toThrow(/Cannot save MongoDB stand-in data/);
+    expect(logged).toContainEqual(expect.stringContaining(join(blocker, 'mongo.json')));
+  });
+
   it('a corrupt file names the path', async () => {
     const persistPath = join(directory, 'corrupt.json');
     await writeFile(persistPath, '{"format": "mongodb-stand-in", "version": 1, "databa');

@@ -8,9 +8,10 @@ import type { MongoStandIn } from '../stand-ins/mongo/index.ts';
 import { EXHAUST_ALLOWED, MORE_TO_COME, OP_MSG, OP_REPLY, WireClient } from './wire-client.ts';
 
 let standIn: MongoStandIn;
+const logged: string[] = [];
 
 beforeAll(async () => {
-  standIn = await startMongoStandIn();
+  standIn = await startMongoStandIn({ log: (message) => logged.push(message) });
   return () => standIn.close();
 });
 
@@ -174,6 +175,7 @@ describe('messages', () => {
     client.sendRaw(header);
     await client.waitForEnd();
     expect(client.ended).toBe(true);
+    expect(logged).toContainEqual(expect.stringMatching(/opCode 2012 is not supported$/));
   });
 
   it('invalid messageLength closes the connection', async () => {
@@ -183,6 +185,7 @@ describe('messages', () => {
     client.sendRaw(header);
     await client.waitForEnd();
     expect(client.ended).toBe(true);
+    expect(logged).toContainEqual(expect.stringMatching(/invalid messageLength 8/));
   });
 
   it('unknown required flag bit closes the connection', async () => {
@@ -190,6 +193,7 @@ describe('messages', () => {
     client.sendMsg({ ping: 1, $db: 'admin' }, 1 << 5);
     await client.waitForEnd();
     expect(client.ended).toBe(true);
+    expect(logged).toContainEqual(expect.stringMatching(/unknown required flag bits 0x20/));
   });
 
   it('transactions are rejected', async () => {

@@ -16,6 +16,7 @@ export interface ConnectionHost {
   readonly state: ServerState;
   readonly dispatcher: Dispatcher;
   nextRequestId(): number;
+  log(message: string): void;
 }
 
 const handshakeCommands = new Set(['hello', 'isMaster']);
@@ -71,14 +72,22 @@ export class WireConnection implements ConnectionInfo {
     let messages: Buffer[];
     try {
       messages = this.#reader.push(chunk);
-    } catch {
+    } catch (error) {
       // A frame that cannot be read leaves the stream out of step: mongod closes the connection.
-      this.destroy();
+      this.#fail(error);
       return;
     }
     for (const message of messages) {
-      this.#queue = this.#queue.then(() => this.#handle(message)).catch(() => this.destroy());
+      this.#queue = this.#queue
+        .then(() => this.#handle(message))
+        .catch((error: unknown) => this.#fail(error));
     }
+  }
+
+  #fail(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.#host.log(`closed connection ${this.id}: ${reason}`);
+    this.destroy();
   }
 
   async #handle(message: Buffer): Promise<void> {
@@ -91,9 +100,9 @@ export class WireConnection implements ConnectionInfo {
       case 'query':
         return this.#handleQuery(request);
       case 'unsupported':
-        // OP_COMPRESSED never arrives because hello advertises no compressors; the legacy
+        // OP_COMPRESSED never arrives because hello advertises no compressors, and the legacy
         // opcodes were removed in MongoDB 6.0. mongod closes the connection for both.
-        this.destroy();
+        this.#fail(`opCode ${request.header.opCode} is not supported`);
     }
   }
 

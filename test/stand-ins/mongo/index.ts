@@ -33,6 +33,11 @@ export interface MongoStandInOptions {
   persistPath?: string;
   /** TCP port on 127.0.0.1; default 0, a free port the system picks. */
   port?: number;
+  /**
+   * Receives one line per error the stand-in handles itself: a connection closed for a bad
+   * frame, a failed save, a defect in a command. Default: standard error.
+   */
+  log?: (message: string) => void;
 }
 
 export interface MongoStandIn {
@@ -55,10 +60,14 @@ export async function startMongoStandIn(options: MongoStandInOptions = {}): Prom
       `startMongoStandIn: port must be an integer from 0 to 65535 (got ${port})`,
     );
   }
+  const log =
+    options.log ?? ((message: string) => process.stderr.write(`[mongo stand-in] ${message}\n`));
   const catalog = new Catalog();
   if (options.persistPath !== undefined) await loadCatalog(options.persistPath, catalog);
   const saver =
-    options.persistPath === undefined ? undefined : new CatalogSaver(options.persistPath, catalog);
+    options.persistPath === undefined
+      ? undefined
+      : new CatalogSaver(options.persistPath, catalog, log);
 
   const connections = new Set<WireConnection>();
   const faultState = new FaultState();
@@ -85,9 +94,9 @@ export async function startMongoStandIn(options: MongoStandInOptions = {}): Prom
   const dispatcher = new Dispatcher(
     state,
     [...adminCommands, ...readCommands, ...writeCommands, ...collectionCommands],
-    () => saver?.schedule(),
+    { onWrite: () => saver?.schedule(), log },
   );
-  const host = { state, dispatcher, nextRequestId: () => nextRequestId++ };
+  const host = { state, dispatcher, nextRequestId: () => nextRequestId++, log };
 
   server.on('connection', (socket: Socket) => {
     if (faultState.refusing) {

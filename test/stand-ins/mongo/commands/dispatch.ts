@@ -48,10 +48,16 @@ export class Dispatcher {
   readonly #commands = new Map<string, Command>();
   readonly #server: ServerState;
   readonly #onWrite: () => void;
+  readonly #log: (message: string) => void;
 
-  constructor(server: ServerState, commands: readonly Command[], onWrite: () => void) {
+  constructor(
+    server: ServerState,
+    commands: readonly Command[],
+    hooks: { onWrite: () => void; log: (message: string) => void },
+  ) {
     this.#server = server;
-    this.#onWrite = onWrite;
+    this.#onWrite = hooks.onWrite;
+    this.#log = hooks.log;
     for (const command of commands) {
       this.#commands.set(command.name, command);
       for (const alias of command.aliases ?? []) this.#commands.set(alias, command);
@@ -70,6 +76,14 @@ export class Dispatcher {
     try {
       return await this.#run(request);
     } catch (error) {
+      // Anything but a CommandError is a defect of the stand-in: the client gets InternalError
+      // (1), and the log gets the stack.
+      if (!(error instanceof CommandError)) {
+        const name = Object.keys(body)[0] ?? '';
+        this.#log(
+          `command ${name} on connection ${request.connection.id} failed: ${(error as Error).stack ?? String(error)}`,
+        );
+      }
       const failure =
         error instanceof CommandError
           ? error

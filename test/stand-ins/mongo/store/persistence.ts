@@ -137,10 +137,12 @@ export class CatalogSaver {
   #running: Promise<void> | undefined;
   #pending = false;
   #lastError: Error | undefined;
+  readonly #log: (message: string) => void;
 
-  constructor(path: string, catalog: Catalog) {
+  constructor(path: string, catalog: Catalog, log: (message: string) => void) {
     this.#path = path;
     this.#catalog = catalog;
+    this.#log = log;
   }
 
   /** Marks the catalog changed; a save starts soon. */
@@ -168,6 +170,7 @@ export class CatalogSaver {
           `Cannot save MongoDB stand-in data to ${this.#path}: ${(error as Error).message}`,
           { cause: error },
         );
+        this.#log(this.#lastError.message);
       }
     }
     this.#running = undefined;
