@@ -216,6 +216,17 @@ describe('lambda artifact', () => {
     expect(Buffer.from(icon.body, 'base64').subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('primes the signing keys during init', async () => {
+    const before = idp.jwksRequests;
+
+    // /health needs no token, so only the init phase can have fetched the keys.
+    const { results, logs } = await invoke(serviceEnv(), [{ method: 'GET', url: '/health' }]);
+
+    expect(results[0]?.statusCode).toBe(200);
+    expect(idp.jwksRequests).toBe(before + 1);
+    expect(logs.find((record) => record.message === 'database connected')).toBeDefined();
+  });
+
   it('starts with the database down', async () => {
     const { results, logs } = await invoke(
       {
