@@ -194,7 +194,8 @@ function setStatus(org: Org, appId: string, status: 'ACTIVE' | 'INACTIVE') {
     app.status = status;
     app.lastUpdated = timestampOf(org);
   }
-  return { status: 200, body: {} };
+  // The spec declares no body for the lifecycle operations' 200.
+  return { status: 200 };
 }
 
 export const appRoutes: readonly Route[] = [
