@@ -58,13 +58,17 @@ function checkIdTokenAvailable(
   context: RunContext,
   env: Readonly<Record<string, string | undefined>>,
 ): void {
-  const pull = context.pullRequest;
-  if (pull?.fromFork) {
-    const head = pull.headRepository ?? 'a deleted fork';
+  const fork = context.fork;
+  if (fork) {
+    const head = fork.headRepository ?? 'a deleted fork';
     const base = `${context.repository.owner}/${context.repository.repo}`;
+    const origin =
+      fork.pullRequest === undefined
+        ? `a ${fork.event} event from the fork ${head}`
+        : `pull request #${fork.pullRequest} from the fork ${head}`;
     throw new ActionError(
       'ERR_OIDC_FORK_PULL_REQUEST',
-      `This run is for pull request #${pull.number} from the fork ${head}. GitHub does not give pull requests from forks the id-token: write permission, and this action does not hand AWS credentials to code from a fork. Push the branch to ${base} and open the pull request from there, or ask a maintainer to run the plan.`,
+      `This run is for ${origin}. GitHub does not give pull requests from forks the id-token: write permission, and this action does not hand AWS credentials to code from a fork. Push the branch to ${base} and open the pull request from there, or ask a maintainer to run the plan.`,
     );
   }
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {

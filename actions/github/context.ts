@@ -20,6 +20,16 @@ export interface PullRequestContext {
   readonly fromFork: boolean;
 }
 
+/** Where a run's code or data comes from when that is a fork of the repository. */
+export interface ForkOrigin {
+  /** `owner/name` of the fork; `undefined` when it was deleted. */
+  readonly headRepository: string | undefined;
+  /** The pull request from the fork, when the payload names one. */
+  readonly pullRequest: number | undefined;
+  /** The event that started the run: `pull_request`, `pull_request_target` or `workflow_run`. */
+  readonly event: string;
+}
+
 export interface RunContext {
   readonly repository: RepositoryName;
   readonly runId: string;
@@ -31,6 +41,11 @@ export interface RunContext {
   readonly apiUrl: string;
   readonly serverUrl: string;
   readonly pullRequest: PullRequestContext | undefined;
+  /**
+   * Set when the run builds on a fork: a pull request from a fork, or a `workflow_run` that such a
+   * pull request started. Such runs get no cloud credentials.
+   */
+  readonly fork: ForkOrigin | undefined;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -86,20 +101,51 @@ function pullRequestOf(
   };
 }
 
+interface WorkflowRunPayload {
+  head_repository?: { full_name?: string } | null;
+  repository?: { full_name?: string };
+  pull_requests?: Array<{ number?: number }>;
+}
+
+function forkOf(
+  eventName: string,
+  payload: Record<string, unknown>,
+  pullRequest: PullRequestContext | undefined,
+  repository: string,
+): ForkOrigin | undefined {
+  if (pullRequest?.fromFork) {
+    return {
+      headRepository: pullRequest.headRepository,
+      pullRequest: pullRequest.number,
+      event: eventName,
+    };
+  }
+  const run = payload.workflow_run as WorkflowRunPayload | undefined;
+  if (eventName !== 'workflow_run' || !run) return undefined;
+  const head = run.head_repository?.full_name;
+  const base = run.repository?.full_name ?? repository;
+  if (head !== undefined && head.toLowerCase() === base.toLowerCase()) return undefined;
+  // GitHub leaves `pull_requests` empty for runs from forks, so the number is usually unknown.
+  return { headRepository: head, pullRequest: run.pull_requests?.[0]?.number, event: eventName };
+}
+
 /** Reads the run from `env` (the process environment by default). */
 export function readRunContext(env: Environment = process.env): RunContext {
   const fullName = required(env, 'GITHUB_REPOSITORY', /^[\w.-]+\/[\w.-]+$/, 'owner/name');
   const [owner = '', repo = ''] = fullName.split('/');
   const payload = readEventPayload(env);
+  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const pullRequest = pullRequestOf(payload, fullName);
   return {
     repository: { owner, repo },
     runId: required(env, 'GITHUB_RUN_ID', /^\d+$/, 'a number such as 8000000001'),
     runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
-    eventName: env.GITHUB_EVENT_NAME ?? '',
+    eventName,
     ref: env.GITHUB_REF ?? '',
     sha: env.GITHUB_SHA ?? '',
     apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
-    pullRequest: pullRequestOf(payload, fullName),
+    pullRequest,
+    fork: forkOf(eventName, payload, pullRequest, fullName),
   };
 }

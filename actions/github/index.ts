@@ -13,7 +13,7 @@ export type { CheckIssueOptions, CheckIssueResult, CheckKind } from './check-iss
 export { createGitHubClient, rateLimitDelayMs } from './client.ts';
 export type { GitHubClient, GitHubClientOptions } from './client.ts';
 export { readRunContext } from './context.ts';
-export type { PullRequestContext, RepositoryName, RunContext } from './context.ts';
+export type { ForkOrigin, PullRequestContext, RepositoryName, RunContext } from './context.ts';
 export { ActionError } from './errors.ts';
 export type { ActionErrorCode, InputProblem } from './errors.ts';
 export { inGroup, runnerLogger, withProviderGroups } from './groups.ts';

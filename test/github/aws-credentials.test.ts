@@ -166,6 +166,63 @@ describe('assumeRoleWithGitHubOidc', () => {
     expect(aws.assumeRoleCalls).toHaveLength(0);
   });
 
+  it('rejects a workflow_run from a fork', async () => {
+    const { aws, env } = await setUp();
+    const eventPath = writeEvent({
+      workflow_run: {
+        event: 'pull_request',
+        head_repository: { full_name: 'stranger/example-backend' },
+        repository: { full_name: 'octo-org/example-backend' },
+        pull_requests: [],
+      },
+    });
+    const context = readRunContext({
+      ...env,
+      GITHUB_EVENT_NAME: 'workflow_run',
+      GITHUB_EVENT_PATH: eventPath,
+    });
+
+    const attempt = assumeRoleWithGitHubOidc({
+      roleArn,
+      region: 'us-east-1',
+      context,
+      env,
+      stsEndpoint: aws.url,
+    });
+
+    await expect(attempt).rejects.toMatchObject({ code: 'ERR_OIDC_FORK_PULL_REQUEST' });
+    await expect(attempt).rejects.toThrow(
+      /a workflow_run event from the fork stranger\/example-backend/,
+    );
+    expect(aws.assumeRoleCalls).toHaveLength(0);
+  });
+
+  it('accepts a workflow_run from the repository', async () => {
+    const { aws, env } = await setUp();
+    const eventPath = writeEvent({
+      workflow_run: {
+        head_repository: { full_name: 'octo-org/example-backend' },
+        repository: { full_name: 'octo-org/example-backend' },
+      },
+    });
+    const context = readRunContext({
+      ...env,
+      GITHUB_EVENT_NAME: 'workflow_run',
+      GITHUB_EVENT_PATH: eventPath,
+    });
+
+    const credentials = await assumeRoleWithGitHubOidc({
+      roleArn,
+      region: 'us-east-1',
+      context,
+      env,
+      stsEndpoint: aws.url,
+    });
+
+    expect(context.fork).toBeUndefined();
+    expect(credentials.accessKeyId).toMatch(/^ASIA/);
+  });
+
   it('accepts a pull request from a branch', async () => {
     const { aws, env } = await setUp({ trust: ['repo:octo-org/example-backend:environment:dev'] });
     const eventPath = writeEvent({

@@ -145,6 +145,7 @@ describe('readRunContext', () => {
       apiUrl: standIn.url,
       serverUrl: 'https://github.com',
       pullRequest: undefined,
+      fork: undefined,
     });
   });
 
