@@ -13,6 +13,8 @@ import {
   atlasSchema,
   createAtlasProvider,
 } from './providers/atlas/index.ts';
+import { awsSchema, createAwsProvider } from './providers/aws/index.ts';
+import type { AwsCredentials, AwsProviderOptions } from './providers/aws/index.ts';
 import { createOktaProvider, oktaSchema } from './providers/okta/index.ts';
 import type { OktaProviderOptions } from './providers/okta/index.ts';
 
@@ -20,6 +22,7 @@ type Environment = Readonly<Record<string, string | undefined>>;
 
 /** The section schemas of every provider, in config order, without creating any client. */
 export const sectionSchemas: readonly SectionSchema[] = [
+  { name: 'aws', schema: awsSchema },
   { name: 'atlas', schema: atlasSchema },
   { name: 'okta', schema: oktaSchema },
 ];
@@ -43,6 +46,8 @@ export interface StackOptions {
   readonly raw: unknown;
   /** Called with every credential and secret the moment it is read, to mask it. */
   readonly onSecret?: (value: string) => void;
+  /** Directory that artifact paths such as `dist/service/lambda.zip` are relative to. */
+  readonly cwd?: string;
 }
 
 /** A stack problem, such as a missing credential; the message names variables, never values. */
@@ -136,6 +141,37 @@ function oktaOptions(options: StackOptions): OktaProviderOptions {
   );
 }
 
+// Credentials the stand-ins accept from anyone. Static credentials also keep the SDK from probing
+// the EC2 instance metadata address, which a local run must never reach.
+const inertAwsCredentials: AwsCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+function awsOptions(options: StackOptions): AwsProviderOptions {
+  const { env } = options;
+  const region = rawValue(options.raw, 'aws', 'region') ?? read(env, 'AWS_REGION') ?? 'us-east-1';
+  const endpoint = read(env, 'AWS_ENDPOINT_URL');
+  const base = {
+    region,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(options.cwd === undefined ? {} : { artifactRoot: options.cwd }),
+  };
+  if (options.purpose === 'validate') {
+    return { ...base, credentials: inertAwsCredentials };
+  }
+  const accessKeyId = read(env, 'AWS_ACCESS_KEY_ID');
+  const secretAccessKey = read(env, 'AWS_SECRET_ACCESS_KEY');
+  const sessionToken = read(env, 'AWS_SESSION_TOKEN');
+  register(options, secretAccessKey, sessionToken);
+  if (options.target === 'local') {
+    const credentials =
+      accessKeyId !== undefined && secretAccessKey !== undefined
+        ? { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }
+        : inertAwsCredentials;
+    return { ...base, credentials };
+  }
+  // The SDK's default chain: environment variables, web identity (GitHub OIDC), SSO, profiles.
+  return base;
+}
+
 function atlasOptions(options: StackOptions) {
   if (options.purpose === 'validate') {
     return {
@@ -176,7 +212,15 @@ export function createProviders(options: StackOptions): Provider[] {
     ...(options.onSecret === undefined ? {} : { onSecret: options.onSecret }),
   });
   const okta = createOktaProvider(oktaOptions(options));
-  return [atlas, okta] as Provider[];
+  const aws = createAwsProvider(awsOptions(options));
+  return [aws, atlas, okta] as Provider[];
+}
+
+/** Closes the SDK clients' sockets of providers that hold any, so the process can exit. */
+export function disposeProviders(providers: readonly Provider[]): void {
+  for (const provider of providers) {
+    (provider as Partial<{ destroy(): void }>).destroy?.();
+  }
 }
 
 /**

@@ -31,6 +31,8 @@ export interface Composition {
   readonly sectionSchemas: readonly SectionSchema[];
   createProviders(options: StackOptions): Provider[];
   createSecretResolver(options: StackOptions): SecretResolver;
+  /** Releases what the providers hold open, such as SDK sockets. */
+  disposeProviders?(providers: readonly Provider[]): void;
 }
 
 export interface CommandContext {
@@ -38,6 +40,8 @@ export interface CommandContext {
   readonly io: CliIo;
   readonly log: Logger;
   readonly composition: Composition;
+  /** Every provider the command created, so the caller can dispose of them. */
+  readonly created: Provider[];
   /** Test hooks: frozen clock and sleep for the engine. */
   readonly engineOverrides?: {
     now?: () => Date;
@@ -63,12 +67,22 @@ async function readRaw(context: CommandContext): Promise<unknown> {
   }
 }
 
+function createProviders(
+  context: CommandContext,
+  raw: unknown,
+  purpose: StackOptions['purpose'],
+): Provider[] {
+  const providers = context.composition.createProviders(stackOptions(context, raw, purpose));
+  context.created.push(...providers);
+  return providers;
+}
+
 function stackOptions(
   context: CommandContext,
   raw: unknown,
   purpose: StackOptions['purpose'],
 ): StackOptions {
-  return { env: context.io.env, target: context.args.target, purpose, raw };
+  return { env: context.io.env, target: context.args.target, purpose, raw, cwd: context.io.cwd };
 }
 
 /**
@@ -107,7 +121,7 @@ async function validated(
   if (purpose === 'validate') {
     return { config: first.config, providers: [], raw };
   }
-  const providers = context.composition.createProviders(stackOptions(context, raw, 'reconcile'));
+  const providers = createProviders(context, raw, 'reconcile');
   const second = await load(providers);
   return second.config === undefined ? undefined : { config: second.config, providers, raw };
 }
@@ -118,9 +132,7 @@ export async function validateCommand(context: CommandContext): Promise<number> 
     const loaded = await loadConfig({
       configDir: configDir(context),
       environment: context.args.env!,
-      providers: context.composition.createProviders(
-        stackOptions(context, await readRaw(context), 'validate'),
-      ),
+      providers: createProviders(context, await readRaw(context), 'validate'),
       target: context.args.target,
       displayRoot: context.io.cwd,
     });

@@ -13,6 +13,7 @@ import {
 import type { CommandContext, Composition } from './commands.ts';
 import { processIo, stderrLogger } from './io.ts';
 import type { CliIo } from './io.ts';
+import type { Provider } from '../engine/provider.ts';
 
 async function defaultComposition(): Promise<Composition> {
   const stack = await import('../stack.ts');
@@ -20,6 +21,7 @@ async function defaultComposition(): Promise<Composition> {
     sectionSchemas: stack.sectionSchemas,
     createProviders: stack.createProviders,
     createSecretResolver: stack.createSecretResolver,
+    disposeProviders: stack.disposeProviders,
   };
 }
 
@@ -54,13 +56,16 @@ export async function run(
   }
 
   const log = stderrLogger(io, args.verbose);
+  const created: Provider[] = [];
+  let composition: Composition | undefined;
   try {
-    const composition = options.composition ?? (await defaultComposition());
+    composition = options.composition ?? (await defaultComposition());
     return await handlers[args.command]({
       args,
       io,
       log,
       composition,
+      created,
       ...(options.engineOverrides === undefined
         ? {}
         : { engineOverrides: options.engineOverrides }),
@@ -76,5 +81,7 @@ export async function run(
       io.stderr.write(`${error.stack}\n`);
     }
     return exitCodes.error;
+  } finally {
+    composition?.disposeProviders?.(created);
   }
 }

@@ -290,7 +290,9 @@ describe('placeholders', () => {
     const result = await load({ 'dev.yaml': placeholderConfig }, { target: 'cloud' });
     const problems = result.problems.filter((problem) => problem.rule === 'config.placeholder');
     expect(problems.map(where)).toEqual(['config/dev.yaml:4:14', 'config/dev.yaml:22:11']);
-    expect(problems[0]?.message).toContain('placeholder AWS account id');
+    expect(problems[0]?.message).toContain(
+      `"123456789012" is the template's placeholder AWS account id`,
+    );
     expect(problems[0]?.message).toContain('--target local');
     expect(result.config).toBeUndefined();
   });
