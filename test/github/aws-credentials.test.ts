@@ -84,7 +84,7 @@ describe('assumeRoleWithGitHubOidc', () => {
       context,
       env,
       stsEndpoint: aws.url,
-      // Wraps the runner call so the test sees the token that was issued.
+      // Wraps the runner call to record the token that was issued.
       getIdToken: async (audience) => {
         const { getIDToken } = await import('@actions/core');
         const token = await getIDToken(audience);

@@ -1,6 +1,6 @@
 // A minimal AWS for the runner glue's tests, over real HTTP on 127.0.0.1: STS
 // AssumeRoleWithWebIdentity (awsQuery, XML) that verifies the GitHub ID token's signature, issuer,
-// audience and subject, and Secrets Manager GetSecretValue (awsJson1.1) that only answers callers
+// audience and subject, and Secrets Manager GetSecretValue (awsJson1.1) that serves only callers
 // signing with credentials it issued.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -65,6 +65,7 @@ export async function startAwsResponder(options: AwsResponderOptions): Promise<A
     } catch {
       claims = undefined;
     }
+
     const roleSessionName = params.get('RoleSessionName') ?? '';
     assumeRoleCalls.push({
       roleArn,
@@ -72,6 +73,7 @@ export async function startAwsResponder(options: AwsResponderOptions): Promise<A
       durationSeconds: params.get('DurationSeconds'),
       claims,
     });
+
     if (!claims) {
       stsError(response, 400, 'InvalidIdentityToken', 'Incorrect token audience or signature');
       return;
@@ -85,6 +87,7 @@ export async function startAwsResponder(options: AwsResponderOptions): Promise<A
       );
       return;
     }
+
     const serial = String(assumeRoleCalls.length).padStart(4, '0');
     const accessKeyId = `ASIAGITHUBOIDC00${serial}`;
     issuedKeys.add(accessKeyId);

@@ -1,7 +1,7 @@
 // The OIDC path end to end against the project's AWS stand-in: an IAM OIDC identity provider for
 // GitHub, a role whose trust policy conditions on `aud` and `sub`, and a Secrets Manager secret the
 // role may read. The minimal responder in aws-responder.ts checks token signatures, which this
-// stand-in does not; this file checks IAM's trust and permission rules, which the responder does not.
+// stand-in does not. This file checks IAM's trust and permission rules, which the responder lacks.
 import {
   CreateOpenIDConnectProviderCommand,
   CreateRoleCommand,

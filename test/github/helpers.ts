@@ -15,7 +15,7 @@ export function startStandIn(options: GitHubStandInOptions = {}): Promise<GitHub
   return startGitHubStandIn({ now: () => frozenNow, listen: startServer, ...options });
 }
 
-/** A REST client for `standIn` whose retries wait for nothing and record each delay. */
+/** Creates a REST client for `standIn` whose retries wait for nothing and record each delay. */
 export function clientFor(standIn: GitHubStandIn, delays: number[] = []): GitHubClient {
   return createGitHubClient({
     token: standIn.token,

@@ -23,7 +23,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-/** A Secrets Manager client signed with credentials from the OIDC exchange. */
+/** Creates a Secrets Manager client signed with credentials from the OIDC exchange. */
 async function oidcSecretsManager(secrets: Record<string, string>) {
   const standIn = await startStandIn({ run: { environment: 'dev' } });
   const aws = await startAwsResponder({
