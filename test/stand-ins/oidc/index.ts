@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { FindClient } from './adapter.ts';
 import { loadSigningKey } from './keys.ts';
+import { markOAuthMetadataRequest } from './metadata.ts';
 import { PAGE_HEADERS, renderError } from './pages.ts';
 import { createProvider, OIDC_SCOPES } from './provider.ts';
 import { createSignInPages } from './signin.ts';
@@ -224,7 +225,7 @@ async function listen(server: Server, port: number): Promise<number> {
 /**
  * Strips the issuer path from `req.url` the way Express mounts an app, keeping the full URL in
  * `originalUrl` so oidc-provider builds its endpoint URLs under the issuer. Okta's RFC 8414
- * metadata path is served by the OpenID metadata route, whose content Okta also returns there.
+ * metadata path goes to the OpenID metadata route, marked so that `oktaMetadata` reshapes it.
  */
 function mountOnIssuerPath(req: IncomingMessage, issuerPath: string): boolean {
   const url = req.url ?? '/';
@@ -232,8 +233,10 @@ function mountOnIssuerPath(req: IncomingMessage, issuerPath: string): boolean {
   if (path !== issuerPath && !path.startsWith(`${issuerPath}/`)) return false;
 
   let innerPath = path.slice(issuerPath.length) || '/';
-  if (innerPath === '/.well-known/oauth-authorization-server')
+  if (innerPath === '/.well-known/oauth-authorization-server') {
     innerPath = '/.well-known/openid-configuration';
+    markOAuthMetadataRequest(req);
+  }
   const innerUrl = query === undefined ? innerPath : `${innerPath}?${query}`;
   (req as IncomingMessage & { originalUrl: string }).originalUrl = `${issuerPath}${innerUrl}`;
   req.url = innerUrl;

@@ -79,12 +79,46 @@ describe('metadata', () => {
     ]);
   });
 
-  it('serves the same document at the RFC 8414 path', async () => {
-    const openid = await (await fetch(`${oidc.issuer}/.well-known/openid-configuration`)).json();
+  it('serves the RFC 8414 document', async () => {
+    const openid = (await (
+      await fetch(`${oidc.issuer}/.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
     const response = await fetch(`${oidc.issuer}/.well-known/oauth-authorization-server`);
+    const oauth = (await response.json()) as Record<string, unknown>;
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(openid);
+    expect(oauth.issuer).toBe(oidc.issuer);
+    expect(oauth.token_endpoint).toBe(openid.token_endpoint);
+    expect(oauth.authorization_endpoint).toBe(openid.authorization_endpoint);
+    expect(oauth).not.toHaveProperty('userinfo_endpoint');
+    expect(oauth).not.toHaveProperty('id_token_signing_alg_values_supported');
+    expect(oauth.claims_supported).toEqual([
+      'ver',
+      'jti',
+      'iss',
+      'aud',
+      'iat',
+      'exp',
+      'cid',
+      'uid',
+      'scp',
+      'sub',
+    ]);
+  });
+
+  it('leaves out fields Okta does not send', async () => {
+    const openid = (await (
+      await fetch(`${oidc.issuer}/.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
+
+    for (const field of [
+      'claims_parameter_supported',
+      'claim_types_supported',
+      'request_uri_parameter_supported',
+      'authorization_response_iss_parameter_supported',
+    ]) {
+      expect(openid, field).not.toHaveProperty(field);
+    }
   });
 
   it('allows browsers to read metadata', async () => {

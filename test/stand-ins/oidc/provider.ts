@@ -1,6 +1,7 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { createAdapterFactory, type FindClient } from './adapter.ts';
 import type { SigningJwk } from './keys.ts';
+import { oktaMetadata } from './metadata.ts';
 import { PAGE_HEADERS, renderOAuthError } from './pages.ts';
 import { oktaAccessTokenClaims } from './tokens.ts';
 import type { Account } from './users.ts';
@@ -8,10 +9,7 @@ import type { Account } from './users.ts';
 /** The scopes every Okta authorization server has, before custom scopes are added. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
-/**
- * The endpoints under the issuer, as Okta names them. Okta serves both metadata documents;
- * oidc-provider serves only the OpenID one, so the server routes the other to it.
- */
+/** The endpoints under the issuer, as Okta names them. */
 export const OKTA_ROUTES = {
   authorization: '/v1/authorize',
   token: '/v1/token',
@@ -42,6 +40,16 @@ export interface ProviderSettings {
 /** Configures oidc-provider to behave like an Okta custom authorization server for SPA apps. */
 export function createProvider(settings: ProviderSettings): Provider {
   const provider = new Provider(settings.issuer, configuration(settings));
+  provider.use(async (ctx, next) => {
+    await next();
+    if (
+      (ctx as KoaContextWithOIDC).oidc?.route === 'discovery' &&
+      typeof ctx.body === 'object' &&
+      ctx.body !== null
+    ) {
+      ctx.body = oktaMetadata(ctx.body as Record<string, unknown>, ctx.req);
+    }
+  });
   // Let Koa log nothing itself: errors reach the client as OAuth errors or the error page.
   provider.silent = true;
   return provider;
@@ -81,6 +89,8 @@ function configuration(settings: ProviderSettings): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
+      // Okta asks for DPoP proofs only from apps that opt in, and the template's app does not.
+      dPoP: { enabled: false },
       introspection: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
