@@ -49,7 +49,7 @@ function functionResource(spec: Record<string, unknown> = {}): DesiredResource {
       logRetentionInDays: 14,
       tags: { team: 'platform' },
       ...spec,
-    } as DesiredResource['spec'],
+    },
   };
 }
 

@@ -44,7 +44,7 @@ function roleResource(spec: Record<string, unknown> = {}): DesiredResource {
       maxSessionDuration: 3600,
       tags: { team: 'platform' },
       ...spec,
-    } as DesiredResource['spec'],
+    },
   };
 }
 
