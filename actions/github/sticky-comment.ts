@@ -42,12 +42,23 @@ export interface StickyCommentResult {
   readonly deletedDuplicates: readonly number[];
 }
 
-/** Marker comments on the issue, oldest first, reading every page. */
+interface MarkerComment {
+  readonly id: number;
+  readonly body: string;
+  readonly url: string;
+  readonly author: string;
+  readonly authorIsBot: boolean;
+}
+
+/**
+ * Returns the marker comments on the issue, reading every page: those by bots first (the action
+ * usually posts as `github-actions[bot]`), then oldest first.
+ */
 async function findMarkerComments(
   options: StickyCommentOptions,
   marker: string,
-): Promise<Array<{ id: number; body: string; url: string }>> {
-  const found: Array<{ id: number; body: string; url: string }> = [];
+): Promise<MarkerComment[]> {
+  const found: MarkerComment[] = [];
   const pages = options.client.paginate.iterator(options.client.rest.issues.listComments, {
     ...options.repository,
     issue_number: options.issueNumber,
@@ -57,17 +68,24 @@ async function findMarkerComments(
     for (const comment of page.data) {
       // Only a comment that starts with the marker is ours: a reply that quotes it starts with `>`.
       if (comment.body?.trimStart().startsWith(marker)) {
-        found.push({ id: comment.id, body: comment.body, url: comment.html_url });
+        found.push({
+          id: comment.id,
+          body: comment.body,
+          url: comment.html_url,
+          author: comment.user?.login ?? '',
+          authorIsBot: comment.user?.type === 'Bot',
+        });
       }
     }
   }
-  return found;
+  return found.sort((a, b) => Number(b.authorIsBot) - Number(a.authorIsBot) || a.id - b.id);
 }
 
 /**
  * Creates the environment's plan comment on the pull request, or edits the one that exists.
- * A body over 65,536 characters is trimmed with a note saying so. Marker comments beyond the first
- * (left by two runs racing) are deleted, so the pull request never shows two.
+ * A body over 65,536 characters is trimmed with a note saying so. Further marker comments by the
+ * same author (left by two runs racing) are deleted, so the pull request never shows two plans.
+ * A copy a person posted is left alone.
  */
 export async function upsertStickyComment(
   options: StickyCommentOptions,
@@ -82,7 +100,8 @@ export async function upsertStickyComment(
   const target = `${options.repository.owner}/${options.repository.repo}#${options.issueNumber}`;
 
   try {
-    const [existing, ...duplicates] = await findMarkerComments(options, marker);
+    const [existing, ...others] = await findMarkerComments(options, marker);
+    const duplicates = others.filter((comment) => comment.author === existing?.author);
     for (const duplicate of duplicates) {
       await options.client.rest.issues.deleteComment({
         ...options.repository,

@@ -155,6 +155,33 @@ describe('upsertStickyComment', () => {
     expect(stdout.text()).toContain(`::warning::Deleted 1 duplicate plan comment(s)`);
   });
 
+  it('prefers the bot comment to a copy', async () => {
+    const standIn = await startStandIn();
+    const client = clientFor(standIn);
+    const pull = standIn.addPullRequest({ headRef: 'feature' });
+    const copy = standIn.addComment(pull, `${planMarker('dev')}\npasted by hand`);
+    const ours = standIn.addComment(pull, `${planMarker('dev')}\nold plan`, {
+      login: 'github-actions[bot]',
+      id: 41898282,
+      type: 'Bot',
+    });
+
+    const result = await upsertStickyComment({
+      client,
+      repository,
+      issueNumber: pull,
+      environment: 'dev',
+      body: 'new plan',
+    });
+
+    expect(result.commentId).toBe(ours);
+    expect(result.deletedDuplicates).toEqual([]);
+    expect(standIn.repository().comments.get(copy)?.body).toBe(
+      `${planMarker('dev')}\npasted by hand`,
+    );
+    expect(standIn.repository().comments.get(ours)?.body).toBe(`${planMarker('dev')}\nnew plan`);
+  });
+
   it('trims a long plan under the limit with a note', async () => {
     const standIn = await startStandIn();
     const client = clientFor(standIn);
