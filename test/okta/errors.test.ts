@@ -1,5 +1,5 @@
-// How Okta failures reach the engine: classified ProviderErrors with the vendor's code, the
-// action and resource, and a delay for throttling; never retried inside the SDK.
+// How Okta failures reach the engine: as classified ProviderErrors with the vendor's code, the
+// action, the resource and, for throttling, the delay. The SDK never retries them itself.
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../actions/engine/provider.ts';
@@ -44,7 +44,7 @@ describe('okta rate limits', () => {
     expect(await setup.appHandler.observe(context, setup.app)).toBeUndefined();
     const error = await failure(setup.appHandler.observe(context, setup.app));
 
-    // The clock stands at 12:00:00, the start of a 60-second window.
+    // The clock is frozen at 12:00:00, the start of a 60-second window.
     expect(error.code).toBe('THROTTLED');
     expect(error.retryAfterMs).toBe(60_000);
     expect(standIn.requests.map((request) => request.status)).toEqual([200, 429]);
@@ -59,7 +59,7 @@ describe('okta validation errors', () => {
       sectionFor(standIn.url, { grantTypes: ['authorization_code', 'refresh_token'] }),
     );
     const { context } = recordedContext();
-    // A leeway the schema would reject, sent straight to the handler so Okta's own check answers.
+    // A leeway the schema would reject, sent straight to the handler so Okta's own validation responds.
     const tooLong = withSpec(setup.app, { refreshToken: { rotationType: 'ROTATE', leeway: 99 } });
 
     const error = await failure(setup.appHandler.create(context, tooLong));
@@ -118,7 +118,7 @@ describe('okta unavailable', () => {
   });
 
   it('turns a silent server into TIMEOUT', async () => {
-    // Accepts requests and never answers.
+    // Accepts requests and never responds.
     const silent = await startServer(createServer(() => undefined));
     const provider = createOktaProvider({
       orgUrl: silent.url,

@@ -22,7 +22,7 @@ import {
   type OktaStandInOptions,
 } from '../stand-ins/okta/index.ts';
 
-/** The instant every test clock stands at. */
+/** The instant at which every test clock is frozen. */
 export const frozenNow = new Date('2026-06-01T12:00:00.000Z');
 
 /** Starts the stand-in on 127.0.0.1 with a frozen clock; the current test stops it. */
@@ -38,7 +38,7 @@ export interface RecordedContext {
   readonly sleeps: number[];
 }
 
-/** A provider context for `environment` with a frozen clock, an instant sleep and logs kept. */
+/** Creates a provider context for `environment` with a frozen clock, instant sleep and kept logs. */
 export function recordedContext(environment = 'dev'): RecordedContext {
   const lines: string[] = [];
   const sleeps: number[] = [];
@@ -62,7 +62,7 @@ export function recordedContext(environment = 'dev'): RecordedContext {
   };
 }
 
-/** The `okta:` section used by most tests, in the shape of `config/dev.yaml`. */
+/** Returns the `okta:` section most tests use, in the shape of `config/dev.yaml`. */
 export function sectionFor(
   orgUrl: string,
   app: Record<string, unknown> = {},
@@ -127,7 +127,7 @@ export function setUp(
   return { app, trustedOrigin, appHandler, originHandler };
 }
 
-/** A resource with some spec fields replaced. */
+/** Returns a copy of the resource with some spec fields replaced. */
 export function withSpec(
   resource: DesiredResource,
   spec: DesiredResource['spec'],
@@ -135,7 +135,7 @@ export function withSpec(
   return { ...resource, spec: { ...resource.spec, ...spec } };
 }
 
-/** The write requests the stand-in saw, as `METHOD path`. */
+/** Lists the write requests the stand-in received, as `METHOD path`. */
 export function writesOf(standIn: OktaStandIn): string[] {
   return standIn.requests
     .filter((request) => request.write)
@@ -144,7 +144,7 @@ export function writesOf(standIn: OktaStandIn): string[] {
 
 export interface ServiceKey {
   readonly privateKey: KeyObject;
-  /** PKCS#8 PEM of the private key, as a service app's key file holds it. */
+  /** PKCS#8 PEM of the private key, as a service app's key file contains it. */
   readonly privatePem: string;
   /** The public key as Okta registers it for the service app. */
   readonly publicJwk: JWK;
@@ -153,7 +153,7 @@ export interface ServiceKey {
 const keys = new Map<string, ServiceKey>();
 
 /**
- * An RSA key pair for a service app, with `kid`. Keys are made once per name and test file,
+ * Returns an RSA key pair for a service app, with `kid`. Keys are made once per name and test file,
  * because generating them is the slowest step of the auth tests.
  */
 export function serviceKey(name = 'main', kid = 'test-key-1'): ServiceKey {

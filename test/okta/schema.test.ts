@@ -17,7 +17,7 @@ function devSection(): Record<string, unknown> {
   return config.okta;
 }
 
-/** The messages of every issue at `path`, joined. */
+/** Returns the messages of every issue at `path`, joined. */
 function issuesAt(section: unknown, path: string): string {
   const result = oktaSchema.safeParse(section);
   expect(result.success).toBe(false);

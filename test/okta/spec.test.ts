@@ -1,6 +1,6 @@
 // Checks the stand-in's side of a full provider run against Okta's published OpenAPI documents
-// when a copy of them sits next to the project. A fork has none, so there the suite is skipped
-// and says so.
+// when a copy of them is next to the project. A fork has none, so there the suite is skipped
+// with a message.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

@@ -53,7 +53,7 @@ export class OktaApi {
     return `${this.#client.orgUrl}${path}`;
   }
 
-  /** Every OpenID Connect app in the org, following `Link` pagination. */
+  /** Lists every OpenID Connect app in the org, following `Link` pagination. */
   listOidcApps(context: ProviderContext, action: string): Promise<Application[]> {
     const filter = 'name eq "oidc_client"';
     return this.#call(context, action, `GET /api/v1/apps?filter=${filter}`, async () => {
@@ -145,7 +145,7 @@ export class OktaApi {
     );
   }
 
-  /** The org's app sign-in policies. */
+  /** Lists the org's app sign-in policies. */
   listAccessPolicies(context: ProviderContext, action: string): Promise<AccessPolicy[]> {
     return this.#call(context, action, 'GET /api/v1/policies?type=ACCESS_POLICY', async () => {
       const policies: AccessPolicy[] = [];

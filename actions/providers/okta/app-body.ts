@@ -29,9 +29,9 @@ export interface AppSpec {
 }
 
 /**
- * The desired spec of an app from its config. A single-page app is always a `browser` client
- * without a secret (`none`) and with PKCE required; those fields are in the spec so that a change
- * made in the Admin Console shows up as drift.
+ * Builds the desired spec of an app from its config. A single-page app is always a `browser`
+ * client without a secret (`none`) and with PKCE required. Those fields are in the spec so that a
+ * change made in the Admin Console shows up as drift.
  */
 export function desiredAppSpec(
   config: AppConfig,
@@ -80,7 +80,7 @@ function strings(value: unknown): string[] {
     : [];
 }
 
-/** The id of the sign-in policy assigned to an app, from its `_links.accessPolicy.href`. */
+/** Returns the id of the sign-in policy assigned to an app, from `_links.accessPolicy.href`. */
 export function accessPolicyIdOf(app: AppJson): string | undefined {
   const href = at(app, '_links.accessPolicy.href');
   if (typeof href !== 'string') {
@@ -94,7 +94,7 @@ export function clientIdOf(app: AppJson): string {
   return typeof clientId === 'string' ? clientId : String(app.id);
 }
 
-/** The app as the spec sees it. `accessPolicy` is the name of the assigned policy, or null. */
+/** Reads an app into the spec's shape. `accessPolicy` is the assigned policy's name, or null. */
 export function observedAppSpec(
   app: AppJson,
   accessPolicy: string | undefined,
@@ -204,7 +204,7 @@ export function readAppSpec(resource: DesiredResource): AppSpec {
 }
 
 /**
- * The full app object to send on create (no `observed`) or replace. A replace starts from the
+ * Builds the full app object to send on create (no `observed`) or replace. A replace starts from the
  * observed app and changes only the fields the spec owns, because a PUT replaces the whole app
  * and anything left out would be reset. Hypermedia (`_links`, `_embedded`) is read-only and
  * dropped.

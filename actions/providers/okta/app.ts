@@ -1,6 +1,6 @@
 // `okta:App`: an OpenID Connect single-page app (browser client, no secret, PKCE) and its app
 // sign-in policy. Labels are not unique in Okta, so the app is found by the ownership marker in
-// its profile and then tracked by id; an app that only shares the label is never touched.
+// its profile and then tracked by id. An app that only shares the label is never touched.
 import {
   ProviderError,
   type DesiredResource,

@@ -6,8 +6,8 @@
 //   `_links.self.href`, and evicts it only when a typed API call of this client writes to that
 //   path. A change made elsewhere (the Admin Console, another run, Okta resetting a policy) or
 //   through the untyped `http.putJson` that replaces apps would leave a stale GET behind.
-// - No retries inside the SDK. Its default executor sleeps on 429 with the real clock; instead a
-//   429 becomes a THROTTLED error with the delay, and the engine retries with its injected sleep.
+// - No retries inside the SDK. Its default executor sleeps on 429 with the real clock. Here a 429
+//   becomes a THROTTLED error with the delay, and the engine retries with its injected sleep.
 // - Plain http for the loopback stand-in. SDK v8.1 does not check the org URL's scheme or domain
 //   (the `testing.disableHttpsCheck` setting of older versions is gone), so `http://127.0.0.1:PORT`
 //   works as is. The provider's own schema still demands https for any other host.
@@ -66,9 +66,9 @@ interface FetchResponse {
 
 const tokenPath = '/oauth2/v1/token';
 
-// An executor that does not retry (the SDK's default one sleeps on 429 with the real clock), sets
-// a timeout on every request, and keeps the body of a failed token request, because the SDK's
-// error for it loses the OAuth `error_description` that says why Okta refused the assertion.
+// Builds an executor that does not retry, sets a timeout on every request, and keeps the body of
+// a failed token request. The SDK's own error for that request loses the OAuth
+// `error_description`, which explains why Okta rejected the assertion.
 function createExecutor(timeoutMs: number) {
   const executor = new RequestExecutor();
   let tokenError: Promise<TokenEndpointError | undefined> = Promise.resolve(undefined);
@@ -154,6 +154,7 @@ function checkOptions(options: OktaProviderOptions): void {
   if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1)) {
     throw invalidOption(`requestTimeoutMs must be a positive integer (got ${timeout})`);
   }
+
   const hasToken = 'token' in options;
   const hasKey = 'privateKey' in options || 'clientId' in options;
   if (hasToken === hasKey) {
@@ -165,11 +166,13 @@ function checkOptions(options: OktaProviderOptions): void {
     }
     return;
   }
+
   if (typeof options.clientId !== 'string' || !/^\S{6,100}$/.test(options.clientId)) {
     throw invalidOption(
       `clientId must be the service app's client id (6 to 100 characters, no spaces; got ${JSON.stringify(options.clientId)})`,
     );
   }
+
   const key = options.privateKey;
   const readable =
     (typeof key === 'string' && /-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(key)) ||
@@ -180,6 +183,7 @@ function checkOptions(options: OktaProviderOptions): void {
       'privateKey must be a PEM private key (-----BEGIN PRIVATE KEY-----) or a private JWK with "kty"',
     );
   }
+
   const scopes = options.scopes ?? defaultScopes;
   if (scopes.length === 0 || scopes.some((scope) => !/^okta\.[\w.]+$/.test(scope))) {
     throw invalidOption(

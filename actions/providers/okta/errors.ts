@@ -92,7 +92,7 @@ function causesText(error: SdkHttpError): string {
   return ` Causes: ${text}.`;
 }
 
-// What to do next, by code. The messages name the fix, never a credential.
+// Next steps by error code. Each names the fix and never a credential.
 const advice: Partial<Record<ProviderErrorCode, string>> = {
   INVALID: 'Fix the value in the okta section of the config and run again.',
   UNAUTHORIZED:
@@ -116,7 +116,7 @@ function tokenEndpointError(
   return {
     code,
     vendorCode: body?.error,
-    message: `Okta refused an access token for the service app while trying to ${action}: ${reason}. ${fix}`,
+    message: `Okta did not issue an access token to the service app while trying to ${action}: ${reason}. ${fix}`,
   };
 }
 
@@ -126,9 +126,9 @@ function httpErrorParts(
   action: string,
   now: () => Date,
 ): { code: ProviderErrorCode; vendorCode?: string; message: string; retryAfterMs?: number } {
-  // SDK 8.1.0 does not check the token response (its OAuth class calls `Http.errorFilter` on the
-  // module instead of the class, which is undefined), so a refused token shows up only as a 401
-  // of the API call that used it, sent as `Bearer undefined`.
+  // SDK 8.1.0 does not check the token response: its OAuth class calls `Http.errorFilter` on the
+  // module instead of the class, where it is undefined. A failed token request therefore shows up
+  // only as a 401 of the API call that used the token, which it sends as `Bearer undefined`.
   if (error.url?.endsWith('/oauth2/v1/token') || (tokenError && error.status === 401)) {
     return tokenEndpointError(error, tokenError, action);
   }

@@ -1,7 +1,7 @@
-// How Okta resources carry the ownership marker. An app keeps it in its `profile`, a free-form
-// JSON object that Okta stores with OAuth 2.0 client apps: `profile.gitops`. A trusted origin has
-// no such field, so the marker is a suffix of its name: `example-backend-dev docs [gitops:dev:docs]`.
-// App labels and trusted origin names without the marker never make a resource ours.
+// Ownership markers of Okta resources. An app keeps its marker in `profile.gitops`, because
+// `profile` is a free-form JSON object that Okta stores with OAuth 2.0 client apps. A trusted
+// origin has no such field, so its marker is a suffix of the name:
+// `example-backend-dev docs [gitops:dev:docs]`. A label or name alone never makes a resource ours.
 import type { OwnershipMarker } from '../../engine/provider.ts';
 
 /** Key of the marker object inside an app's `profile`. */
@@ -17,7 +17,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The marker as the app profile stores it. */
+/** Returns the marker in the form the app profile stores. */
 export function profileMarker(marker: OwnershipMarker): Record<string, string> {
   return {
     managedBy: marker.managedBy,
@@ -26,7 +26,7 @@ export function profileMarker(marker: OwnershipMarker): Record<string, string> {
   };
 }
 
-/** The environment and address of the marker in an app's `profile`, if it has one. */
+/** Reads the environment and address of the marker in an app's `profile`, if it has one. */
 export function markerOfProfile(profile: unknown): MarkerIdentity | undefined {
   const stored = isRecord(profile) ? profile[profileMarkerKey] : undefined;
   if (!isRecord(stored) || stored.managedBy !== 'gitops') {
@@ -39,7 +39,7 @@ export function markerOfProfile(profile: unknown): MarkerIdentity | undefined {
   return { environment, address };
 }
 
-/** Whether an app's `profile` carries exactly this marker. */
+/** Returns whether an app's `profile` carries exactly this marker. */
 export function profileIsOwned(profile: unknown, marker: OwnershipMarker): boolean {
   const found = markerOfProfile(profile);
   return found?.environment === marker.environment && found.address === marker.address;
@@ -47,12 +47,12 @@ export function profileIsOwned(profile: unknown, marker: OwnershipMarker): boole
 
 const nameMarker = / \[gitops:([^:\]\s]+):([^\]\s]+)\]$/;
 
-/** The last segment of a config address: `docs` in `okta.trustedOrigins.docs`. */
+/** Returns the last segment of a config address: `docs` in `okta.trustedOrigins.docs`. */
 export function addressKey(address: string): string {
   return address.slice(address.lastIndexOf('.') + 1);
 }
 
-/** The name Okta stores for a trusted origin: the configured name followed by the marker. */
+/** Builds the name Okta stores for a trusted origin: the configured name, then the marker. */
 export function nameWithMarker(name: string, marker: OwnershipMarker): string {
   return `${name} [gitops:${marker.environment}:${addressKey(marker.address)}]`;
 }
@@ -72,7 +72,7 @@ export function parseMarkedName(stored: string): {
   };
 }
 
-/** Whether a stored trusted origin name carries exactly this marker. */
+/** Returns whether a stored trusted origin name carries exactly this marker. */
 export function nameIsOwned(stored: string, marker: OwnershipMarker): boolean {
   const found = parseMarkedName(stored).marker;
   return found?.environment === marker.environment && found.key === addressKey(marker.address);

@@ -7,12 +7,12 @@ import { z } from 'zod';
 const referencePattern = /\$\{[^${}]+\}/;
 const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
 
-/** Whether `value` contains a `${...}` reference, so it can only be checked after resolution. */
+/** Returns whether `value` contains a `${...}` reference, which is checked after resolution. */
 export function hasReference(value: string): boolean {
   return referencePattern.test(value);
 }
 
-/** Whether a URL names this machine, where plain http is acceptable. */
+/** Returns whether a URL names this machine, where plain http is acceptable. */
 export function isLoopback(url: URL): boolean {
   return loopbackHosts.includes(url.hostname);
 }
@@ -26,8 +26,9 @@ function parseUrl(value: string): URL | undefined {
 }
 
 /**
- * The problem with an org URL, or undefined: it must be `https://{your-org}.okta.com` (or a
- * custom domain) without path, query or fragment; plain http only on loopback for the stand-in.
+ * Describes what is wrong with an org URL, or returns undefined. The URL must be
+ * `https://{your-org}.okta.com` or a custom domain, without path, query or fragment. Plain http
+ * is accepted only on loopback, for the stand-in.
  */
 export function orgUrlProblem(value: string): string | undefined {
   const url = parseUrl(value);
@@ -47,7 +48,7 @@ export function orgUrlProblem(value: string): string | undefined {
 }
 
 /**
- * The problem with a login or logout redirect URI, or undefined. A single-page app's redirect
+ * Describes what is wrong with a login or logout redirect URI, or returns undefined. A single-page app's redirect
  * URIs receive authorization codes, so they must be https, except on loopback during development.
  */
 export function redirectUriProblem(value: string): string | undefined {
@@ -64,7 +65,7 @@ export function redirectUriProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** The problem with a trusted origin, or undefined: scheme, host and optional port only. */
+/** Describes what is wrong with a trusted origin (scheme, host, optional port), or returns undefined. */
 export function originProblem(value: string): string | undefined {
   const url = parseUrl(value);
   if (!url) {
@@ -79,7 +80,7 @@ export function originProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** A string checked by `problem` now, or later when it contains a reference. */
+/** Builds a string schema checked by `problem` now, or after resolution when it has a reference. */
 function checkedString(problem: (value: string) => string | undefined) {
   return z.string().superRefine((value, context) => {
     const message = hasReference(value) ? undefined : problem(value);

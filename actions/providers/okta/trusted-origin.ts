@@ -28,7 +28,7 @@ function describe(resource: DesiredResource): string {
   return `trusted origin "${resource.name}" (${resource.address})`;
 }
 
-/** The desired spec of a trusted origin from its config. */
+/** Builds the desired spec of a trusted origin from its config. */
 export function desiredTrustedOriginSpec(config: {
   name: string;
   origin: string;

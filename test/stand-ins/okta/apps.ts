@@ -27,7 +27,7 @@ import { defaultAccessPolicy, findAccessPolicy, type JsonObject } from './state.
 
 const secretAuthMethods = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
 
-/** The app with this id, or a 404 in Okta's words. */
+/** Returns the app with this id, or throws Okta's 404 (E0000007). */
 export function findApp(org: Org, appId: string): JsonObject {
   const app = org.state.apps.find((candidate) => candidate.id === appId);
   if (!app) {

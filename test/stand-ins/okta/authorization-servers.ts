@@ -5,7 +5,7 @@ import { notFound } from './errors.ts';
 import { link, paginate, type Org, type Route, type StandInRequest, text } from './routing.ts';
 import type { JsonObject } from './state.ts';
 
-/** The issuer of an authorization server: the configured override or `{orgUrl}/oauth2/{id}`. */
+/** Returns the issuer of an authorization server: the configured override or `{orgUrl}/oauth2/{id}`. */
 export function issuerOf(org: Org, serverId: string, base: string): string {
   return org.state.issuers[serverId] ?? `${base}/oauth2/${serverId}`;
 }

@@ -60,12 +60,12 @@ export interface Route {
   handle(request: StandInRequest, org: Org): StandInResponse | Promise<StandInResponse>;
 }
 
-/** A link object: `{ href, hints: { allow } }`. */
+/** Builds a link object: `{ href, hints: { allow } }`. */
 export function link(href: string, allow: readonly string[] = ['GET']): JsonObject {
   return { href, hints: { allow: [...allow] } };
 }
 
-/** The `activate` or `deactivate` link, whichever applies to an object with `status`. */
+/** Builds the `activate` or `deactivate` link, whichever applies to an object with `status`. */
 export function lifecycleLinks(url: string, status: JsonValue | undefined): JsonObject {
   return status === 'ACTIVE'
     ? { deactivate: link(`${url}/lifecycle/deactivate`, ['POST']) }
@@ -129,7 +129,7 @@ function pageUrl(request: StandInRequest, after: string | undefined, limit: stri
   return `${request.base}${request.path}${text ? `?${text}` : ''}`;
 }
 
-/** A parsed `filter` expression: `attribute eq "value"` terms joined by `and`. */
+/** Parses a `filter` expression: `attribute eq "value"` terms joined by `and`. */
 export function parseFilter(
   filter: string,
   attributes: readonly string[],
@@ -164,7 +164,7 @@ export function valueAt(object: JsonObject, path: string): JsonValue | undefined
   return current;
 }
 
-/** A JSON value as text: a string as it is, anything else as JSON (`undefined` as ''). */
+/** Returns a JSON value as text: a string as it is, anything else as JSON (`undefined` as ''). */
 export function text(value: JsonValue | undefined): string {
   if (typeof value === 'string') {
     return value;

@@ -196,7 +196,7 @@ export function addAuthorizationServer(
   }
 }
 
-/** The sign-in policy with this id, if it is an ACCESS_POLICY. */
+/** Finds the sign-in policy with this id, if it is an ACCESS_POLICY. */
 export function findAccessPolicy(state: OrgState, policyId: string): JsonObject | undefined {
   return state.policies.find((policy) => policy.id === policyId && policy.type === 'ACCESS_POLICY');
 }
