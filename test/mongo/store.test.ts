@@ -213,6 +213,14 @@ describe('cursors', () => {
     expect(cursors.openCount).toBe(0);
   });
 
+  it('scan stops at the deadline', async () => {
+    const collection = collectionWith(Array.from({ length: 600 }, (_, n) => ({ _id: n })));
+    const deadline = new Deadline(1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(codeOf(() => collection.read(collection.plan({}), deadline))).toBe(50);
+    expect(collection.read(collection.plan({}), Deadline.none()).examined).toBe(600);
+  });
+
   it('deadline without maxTimeMS never expires', () => {
     expect(Deadline.none().remaining()).toBe(Infinity);
     expect(codeOf(() => new Deadline(0).check())).toBeUndefined();

@@ -75,6 +75,24 @@ describe('awaitable hello', () => {
     expect(replies[2]?.responseTo).toBe(replies[1]?.requestId);
   });
 
+  it('stream ends when the client closes', async () => {
+    const own = await startMongoStandIn();
+    onTestFinished(() => own.close());
+    const client = await WireClient.open(own.port);
+    const topologyVersion = await currentTopologyVersion(client);
+    client.sendMsg(
+      { hello: 1, topologyVersion, maxAwaitTimeMS: 20, $db: 'admin' },
+      EXHAUST_ALLOWED,
+    );
+    expect((await client.nextReply()).flags & MORE_TO_COME).toBe(MORE_TO_COME);
+    client.close();
+    // The server notices the close on a later event loop turn; poll a bounded number of times.
+    for (let attempt = 0; attempt < 50 && own.openConnections > 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(own.openConnections).toBe(0);
+  });
+
   it('replies once without exhaustAllowed', async () => {
     const client = await WireClient.open(standIn.port);
     const topologyVersion = await currentTopologyVersion(client);

@@ -45,6 +45,8 @@ export interface MongoStandIn {
   readonly uri: string;
   readonly port: number;
   readonly faults: MongoFaults;
+  /** Number of client connections open right now (pooled, monitoring and RTT alike). */
+  readonly openConnections: number;
   /**
    * Stops the server: awaiting monitors get ShutdownInProgress, connections close, and the last
    * changes are saved to `persistPath`.
@@ -141,6 +143,9 @@ export async function startMongoStandIn(options: MongoStandInOptions = {}): Prom
     uri: `mongodb://127.0.0.1:${boundPort}/?directConnection=true`,
     port: boundPort,
     faults,
+    get openConnections() {
+      return connections.size;
+    },
     close: () => (closing ??= close()),
   };
 }
