@@ -3,7 +3,7 @@
 // comments of 65,536 characters or more, so the output is trimmed to fit and says so.
 import type { ActionCounts, ApplyResult, Plan, PlannedResource } from '../plan-model.ts';
 import { planActions } from '../plan-model.ts';
-import { actionSymbols, describeSummary, formatValue } from './values.ts';
+import { actionSymbols, describeDeferred, describeSummary, formatValue } from './values.ts';
 
 /** GitHub's maximum comment body length, in characters. */
 export const githubCommentLimit = 65_536;
@@ -76,7 +76,7 @@ function diffBody(resource: PlannedResource): string {
     }
   }
   for (const field of resource.deferred ?? []) {
-    lines.push(`# ${field.path} is applied after ${field.after.join(', ')} exists`);
+    lines.push(`# ${describeDeferred(field)}`);
   }
   return lines.join('\n');
 }

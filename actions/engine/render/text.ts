@@ -1,6 +1,6 @@
 // The plan for a terminal: one line per resource and field, colour only when asked for (a TTY).
 import type { ApplyResult, Plan, PlannedResource } from '../plan-model.ts';
-import { actionSymbols, describeSummary, formatValue } from './values.ts';
+import { actionSymbols, describeDeferred, describeSummary, formatValue } from './values.ts';
 
 export interface TextOptions {
   /** ANSI colours; pass true only when the output is a TTY and NO_COLOR is not set. */
@@ -58,9 +58,7 @@ function renderResource(resource: PlannedResource, paint: ReturnType<typeof pain
     }
   }
   for (const field of resource.deferred ?? []) {
-    lines.push(
-      paint('dim', `      ${field.path} is applied after ${field.after.join(', ')} exists`),
-    );
+    lines.push(paint('dim', `      ${describeDeferred(field)}`));
   }
   return lines;
 }

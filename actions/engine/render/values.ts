@@ -1,7 +1,7 @@
 // How plan values print: the same words in every format, secrets already masked by the plan.
 import { isUnknown } from '../provider.ts';
 import type { SpecValue } from '../provider.ts';
-import type { ActionCounts, PlanAction, PlanSummary } from '../plan-model.ts';
+import type { ActionCounts, DeferredField, PlanAction, PlanSummary } from '../plan-model.ts';
 
 export const knownAfterApply = '(known after apply)';
 
@@ -53,4 +53,14 @@ export function describeSummary(environment: string, summary: PlanSummary): stri
     return `No changes for ${environment}: ${tail.join(', ')}.`;
   }
   return `Plan for ${environment}: ${describeCounts(summary.total)}, ${tail.join(', ')}.`;
+}
+
+/** Says when a deferred field is applied: `environment is applied once a and b exist`. */
+export function describeDeferred(field: DeferredField): string {
+  const names = field.after;
+  const list =
+    names.length <= 1
+      ? (names[0] ?? 'its references')
+      : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `${field.path} is applied once ${list} ${names.length === 1 ? 'exists' : 'exist'}`;
 }
