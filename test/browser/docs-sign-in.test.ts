@@ -110,11 +110,12 @@ describe.skipIf(!runnable)('docs in Chromium', () => {
     const secretFieldVisible = await page.locator('input[id^="client_secret_"]').isVisible();
     await signIn(page);
     const dialog = await page.locator('.auth-container').innerText();
+    await mkdir(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'docs-authorized.png') });
     await page.getByRole('button', { name: 'Close' }).click();
 
     const created = await tryItOut(page, 'createMessage', '{"text":"Hello from the docs page"}');
     const listed = await tryItOut(page, 'listMessages');
-    await mkdir(RESULTS, { recursive: true });
     const screenshot = join(RESULTS, 'docs-try-it-out.png');
     await page.locator('#operations-default-listMessages').screenshot({ path: screenshot });
     const violations = await page.evaluate<string[]>('window.cspViolations');

@@ -87,8 +87,9 @@ describe('docs page', () => {
       audience: OPTIONS.audience,
       scopes: OPTIONS.scopes,
     });
-    expect(html).toContain(`<code>${OPTIONS.issuer}</code>`);
-    expect(html).toContain(`<code>${OPTIONS.clientId}</code>`);
+    expect(html).toContain(`issuer <code>${OPTIONS.issuer}</code>`);
+    expect(html).toContain(`client id <code>${OPTIONS.clientId}</code>`);
+    expect(html).toContain(`token audience <code>${OPTIONS.audience}</code>`);
   });
 
   it('loads scripts from files only', async () => {
@@ -176,6 +177,7 @@ describe('escaping', () => {
     expect(html).not.toContain('<!--');
     expect(html).not.toContain('<b>');
     expect(html).toContain('<code>&quot;&#39;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;!--</code>');
+    expect(html).toContain('<code>&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;</code>');
     expect(settingsBlock(html)).toMatchObject({
       issuer: hostile.issuer,
       clientId: hostile.clientId,
@@ -187,9 +189,13 @@ describe('escaping', () => {
   it('escapes line separators in the JSON block', async () => {
     const server = await serveDocs({ ...OPTIONS, audience: 'api://a\u2028b\u2029c' });
     const html = (await send(`${server.url}/docs`)).body.toString('utf8');
+    const block = /<script id="docs-settings" type="application\/json">(.*?)<\/script>/s.exec(
+      html,
+    )?.[1];
 
-    expect(html).not.toContain('\u2028');
-    expect(html).toContain('api://a\\u2028b\\u2029c');
+    expect(block).not.toContain('\u2028');
+    expect(block).not.toContain('\u2029');
+    expect(block).toContain('api://a\\u2028b\\u2029c');
     expect(settingsBlock(html)).toMatchObject({ audience: 'api://a\u2028b\u2029c' });
   });
 });

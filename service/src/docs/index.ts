@@ -17,7 +17,7 @@ export interface DocsOptions {
   issuer: string;
   /** Client id of the public (SPA) app that signs users in; it has no client secret. */
   clientId: string;
-  /** `aud` of the access tokens the API accepts, shown to the page's script. */
+  /** `aud` of the access tokens the API accepts, shown on the page to help diagnose rejected tokens. */
   audience: string;
   /** Scopes selected in the sign-in dialog. */
   scopes: string[];

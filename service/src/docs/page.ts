@@ -86,9 +86,11 @@ export function renderDocsPage(settings: DocsPageSettings, assets: DocsAssets): 
 <script src="${asset('docs.js')}" defer></script>
 </head>
 <body>
+<header class="docs-sign-in">
+Sign-in: issuer <code>${escapeHtml(settings.issuer)}</code>, client id <code>${escapeHtml(settings.clientId)}</code>, token audience <code>${escapeHtml(settings.audience)}</code>
+</header>
 <noscript>
-<p>The interactive docs need JavaScript. The API description is at <a href="openapi.json">openapi.json</a>.
-Sign-in uses the issuer <code>${escapeHtml(settings.issuer)}</code> with the client id <code>${escapeHtml(settings.clientId)}</code>.</p>
+<p>The interactive docs need JavaScript. The API description is at <a href="openapi.json">openapi.json</a>.</p>
 </noscript>
 <div id="swagger-ui"></div>
 </body>
