@@ -57,7 +57,11 @@ export interface OktaStandInOptions {
   readonly port?: number;
 }
 
-/** What the local OpenID Provider needs to know about a registered OpenID Connect app. */
+/**
+ * What the local OpenID Provider needs to know about a registered OpenID Connect app. It fits the
+ * OpenID Provider stand-in's `ClientRegistration`, so `findAppByClientId` can serve as its
+ * `findClient` (wrapped in a promise).
+ */
 export interface RegisteredClient {
   readonly id: string;
   readonly clientId: string;
@@ -66,10 +70,11 @@ export interface RegisteredClient {
   readonly applicationType: string;
   readonly tokenEndpointAuthMethod: string;
   readonly pkceRequired: boolean;
-  readonly grantTypes: readonly string[];
+  /** Fresh copies, so the caller may keep or change them. */
+  readonly grantTypes: string[];
   /** Login redirect URIs, byte for byte and in order, as Okta stores them. */
-  readonly redirectUris: readonly string[];
-  readonly postLogoutRedirectUris: readonly string[];
+  readonly redirectUris: string[];
+  readonly postLogoutRedirectUris: string[];
 }
 
 export interface OktaStandIn {
