@@ -150,6 +150,9 @@ describe('docs page', () => {
       '/docsx',
       '/docs/missing.js',
       '/docs/swagger-ui-bundle.js.map',
+      // Only catalogued names are served, so no path reaches the file system.
+      '/docs/..%2F..%2Fpackage.json',
+      '/docs/static/docs.js',
     ]) {
       const response = await send(`${server.url}${path}`);
 
