@@ -130,6 +130,7 @@ export function issueJson(
     repository_url: apiBase,
     labels_url: `${apiBase}/issues/${issue.number}/labels{/name}`,
     comments_url: `${apiBase}/issues/${issue.number}/comments`,
+    events_url: `${apiBase}/issues/${issue.number}/events`,
     html_url: `${links.serverUrl}/${fullName(repository)}/${kind}/${issue.number}`,
     id: issue.id,
     node_id: nodeId(issue.pull ? 'PR' : 'I', issue.id),
@@ -154,6 +155,8 @@ export function issueJson(
           pull_request: {
             url: `${apiBase}/pulls/${issue.number}`,
             html_url: `${links.serverUrl}/${fullName(repository)}/pull/${issue.number}`,
+            diff_url: `${links.serverUrl}/${fullName(repository)}/pull/${issue.number}.diff`,
+            patch_url: `${links.serverUrl}/${fullName(repository)}/pull/${issue.number}.patch`,
             merged_at: null,
           },
         }
@@ -216,12 +219,20 @@ export function pullJson(
   links: Links,
 ): Record<string, unknown> {
   const apiBase = `${links.apiUrl}/repos/${fullName(repository)}`;
+  const htmlUrl = `${links.serverUrl}/${fullName(repository)}/pull/${issue.number}`;
   return {
     url: `${apiBase}/pulls/${issue.number}`,
     id: issue.id,
     node_id: nodeId('PR', issue.id),
-    html_url: `${links.serverUrl}/${fullName(repository)}/pull/${issue.number}`,
+    html_url: htmlUrl,
+    diff_url: `${htmlUrl}.diff`,
+    patch_url: `${htmlUrl}.patch`,
     issue_url: `${apiBase}/issues/${issue.number}`,
+    commits_url: `${apiBase}/pulls/${issue.number}/commits`,
+    review_comments_url: `${apiBase}/pulls/${issue.number}/comments`,
+    review_comment_url: `${apiBase}/pulls/comments{/number}`,
+    comments_url: `${apiBase}/issues/${issue.number}/comments`,
+    statuses_url: `${apiBase}/statuses/${issue.pull.headSha}`,
     number: issue.number,
     state: issue.state,
     locked: false,
@@ -233,6 +244,20 @@ export function pullJson(
     updated_at: issue.updatedAt,
     closed_at: issue.closedAt,
     merged_at: null,
+    merge_commit_sha: null,
+    milestone: null,
+    assignee: null,
+    assignees: [],
+    requested_reviewers: [],
+    requested_teams: [],
+    author_association: 'OWNER',
+    auto_merge: null,
+    _links: {
+      self: { href: `${apiBase}/pulls/${issue.number}` },
+      html: { href: htmlUrl },
+      issue: { href: `${apiBase}/issues/${issue.number}` },
+      comments: { href: `${apiBase}/issues/${issue.number}/comments` },
+    },
     draft: false,
     head: branchJson(
       repositories,
