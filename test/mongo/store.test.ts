@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { CursorRegistry } from '../stand-ins/mongo/cursors.ts';
 import { Deadline } from '../stand-ins/mongo/deadline.ts';
 import { CommandError } from '../stand-ins/mongo/errors.ts';
+import { Catalog } from '../stand-ins/mongo/store/catalog.ts';
 import { Collection } from '../stand-ins/mongo/store/collection.ts';
+import { removeExpired } from '../stand-ins/mongo/store/ttl.ts';
 import { applyUpdate, buildUpsertDocument, parseUpdate } from '../stand-ins/mongo/store/update.ts';
 import { canonicalKey, formatValue } from '../stand-ins/mongo/store/values.ts';
 import { MessageReader } from '../stand-ins/mongo/wire.ts';
@@ -185,6 +187,39 @@ describe('updates', () => {
       state: 'new',
     });
     expect(Object.keys(document)[0]).toBe('_id');
+  });
+});
+
+describe('ttl', () => {
+  it('removes expired documents only', () => {
+    const catalog = new Catalog();
+    const collection = catalog.create('db', 'sessions');
+    collection.addIndex({ v: 2, key: { seenAt: 1 }, name: 'seenAt_1', expireAfterSeconds: 60 });
+    const now = Date.UTC(2025, 0, 1, 12, 0, 0);
+    collection.insert({ _id: 'old', seenAt: new Date(now - 61_000) });
+    collection.insert({ _id: 'fresh', seenAt: new Date(now - 59_000) });
+    collection.insert({ _id: 'array', seenAt: [new Date(now), new Date(now - 120_000)] });
+    collection.insert({ _id: 'text', seenAt: 'yesterday' });
+    collection.insert({ _id: 'missing' });
+    expect(removeExpired(catalog, now)).toBe(2);
+    const left = [...collection.documents()].map(([, document]) => document._id as string);
+    expect(left).toEqual(['fresh', 'text', 'missing']);
+  });
+
+  it('respects a partial filter', () => {
+    const catalog = new Catalog();
+    const collection = catalog.create('db', 'tokens');
+    collection.addIndex({
+      v: 2,
+      key: { at: 1 },
+      name: 'at_1',
+      expireAfterSeconds: 0,
+      partialFilterExpression: { kind: 'temporary' },
+    });
+    collection.insert({ _id: 1, at: new Date(0), kind: 'temporary' });
+    collection.insert({ _id: 2, at: new Date(0), kind: 'permanent' });
+    expect(removeExpired(catalog, 1_000)).toBe(1);
+    expect(collection.get(2)).toEqual({ _id: 2, at: new Date(0), kind: 'permanent' });
   });
 });
 

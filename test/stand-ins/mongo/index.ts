@@ -17,6 +17,7 @@ import type { MongoFaults } from './faults.ts';
 import { SessionTable } from './sessions.ts';
 import { Catalog } from './store/catalog.ts';
 import { CatalogSaver, loadCatalog } from './store/persistence.ts';
+import { DEFAULT_TTL_MONITOR_INTERVAL_MS, removeExpired } from './store/ttl.ts';
 import { Topology } from './topology.ts';
 
 /** How long `close()` lets a client read its last replies before cutting the connection. */
@@ -38,6 +39,8 @@ export interface MongoStandInOptions {
    * frame, a failed save, a defect in a command. Default: standard error.
    */
   log?: (message: string) => void;
+  /** How often expired documents of TTL indexes are removed; default 60000, as on mongod. */
+  ttlMonitorIntervalMS?: number;
 }
 
 export interface MongoStandIn {
@@ -60,6 +63,12 @@ export async function startMongoStandIn(options: MongoStandInOptions = {}): Prom
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new RangeError(
       `startMongoStandIn: port must be an integer from 0 to 65535 (got ${port})`,
+    );
+  }
+  const ttlInterval = options.ttlMonitorIntervalMS ?? DEFAULT_TTL_MONITOR_INTERVAL_MS;
+  if (!Number.isFinite(ttlInterval) || ttlInterval <= 0) {
+    throw new RangeError(
+      `startMongoStandIn: ttlMonitorIntervalMS must be a positive number of milliseconds (got ${ttlInterval})`,
     );
   }
   const log =
@@ -100,6 +109,11 @@ export async function startMongoStandIn(options: MongoStandInOptions = {}): Prom
   );
   const host = { state, dispatcher, nextRequestId: () => nextRequestId++, log };
 
+  const ttlMonitor = setInterval(() => {
+    if (removeExpired(catalog, Date.now()) > 0) saver?.schedule();
+  }, ttlInterval);
+  ttlMonitor.unref();
+
   server.on('connection', (socket: Socket) => {
     if (faultState.refusing) {
       socket.destroy();
@@ -125,6 +139,7 @@ export async function startMongoStandIn(options: MongoStandInOptions = {}): Prom
 
   let closing: Promise<void> | undefined;
   const close = async () => {
+    clearInterval(ttlMonitor);
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     // Held requests are released so they can see the shutdown instead of waiting forever.
     faultState.reset();

@@ -14,7 +14,6 @@ export interface IndexSpec {
   unique?: boolean;
   sparse?: boolean;
   partialFilterExpression?: Document;
-  // NOTE: a TTL index is accepted and listed, but its documents never expire.
   expireAfterSeconds?: number;
 }
 
