@@ -189,6 +189,17 @@ function roleCheck(action: string) {
   ];
 }
 
+/** The check for attaching or detaching a managed policy, with the `iam:PolicyARN` condition key. */
+function policyAttachmentCheck(action: string) {
+  return (params: QueryParams, runtime: Runtime): AccessCheck[] => [
+    {
+      action,
+      resource: roleArn(runtime, requiredString(params, 'RoleName')),
+      context: { 'iam:policyarn': optionalString(params, 'PolicyArn') },
+    },
+  ];
+}
+
 function oidcCheck(action: string) {
   return (params: QueryParams): AccessCheck[] => [
     { action, resource: requiredString(params, 'OpenIDConnectProviderArn') },
@@ -424,7 +435,7 @@ export const iamOperations: Record<string, Operation<QueryParams>> = {
   },
   AttachRolePolicy: {
     write: true,
-    authorize: roleCheck('iam:AttachRolePolicy'),
+    authorize: policyAttachmentCheck('iam:AttachRolePolicy'),
     run(params, runtime) {
       const role = findRole(runtime, roleNameParam(params));
       const policyArn = requiredString(params, 'PolicyArn');
@@ -446,7 +457,7 @@ export const iamOperations: Record<string, Operation<QueryParams>> = {
   },
   DetachRolePolicy: {
     write: true,
-    authorize: roleCheck('iam:DetachRolePolicy'),
+    authorize: policyAttachmentCheck('iam:DetachRolePolicy'),
     run(params, runtime) {
       const role = findRole(runtime, roleNameParam(params));
       const policyArn = requiredString(params, 'PolicyArn');
