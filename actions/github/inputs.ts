@@ -71,7 +71,11 @@ export const input = {
   text(
     options: Common & { default?: string; pattern?: RegExp; rule?: string },
   ): InputDefinition<string> {
-    const rule = options.rule ?? 'a non-empty string';
+    const rule =
+      options.rule ??
+      (options.pattern === undefined
+        ? 'a non-empty string'
+        : `text matching ${String(options.pattern)}`);
     return define(options, rule, (raw) =>
       options.pattern === undefined || options.pattern.test(raw) ? ok(raw) : invalid,
     );

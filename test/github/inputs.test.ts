@@ -172,6 +172,17 @@ describe('readInputs', () => {
     );
   });
 
+  it('names the pattern when no rule is given', () => {
+    const error = problemsOf(() =>
+      readInputs(
+        { branch: input.text({ pattern: /^[a-z]+$/, fix: 'Use a branch name.' }) },
+        source({ branch: 'Dev!' }),
+      ),
+    );
+
+    expect(error.problems[0]?.rule).toBe('text matching /^[a-z]+$/');
+  });
+
   it('rejects hyphenated names in a spec', () => {
     expect(() => readInputs({ 'aws-role-arn': input.roleArn({ fix: '' }) }, source({}))).toThrow(
       /Input name "aws-role-arn" must be lower-case letters, digits and underscores/,
