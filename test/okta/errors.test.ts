@@ -148,3 +148,20 @@ describe('okta not found', () => {
     expect(lines).toContain(`info okta: trusted origin ${created.id} is already deleted`);
   });
 });
+
+describe('okta abort', () => {
+  it('sends nothing once aborted', async () => {
+    const standIn = await startStandIn();
+    const setup = setUp(standIn);
+    const controller = new AbortController();
+    controller.abort(new Error('the run was cancelled'));
+    const { context } = recordedContext();
+
+    const error = await setup.appHandler
+      .observe({ ...context, signal: controller.signal }, setup.app)
+      .catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toBe('the run was cancelled');
+    expect(standIn.requests).toEqual([]);
+  });
+});

@@ -1,6 +1,9 @@
 // The Management API calls the handlers make, each logged at debug level (method and path, never
 // a header or body) and each failure turned into a ProviderError that names the action.
 //
+// NOTE: the SDK takes no abort signal, so the context's signal is checked before each call and a
+// call in flight runs until it ends or reaches the request timeout (`requestTimeoutMs`).
+//
 // Apps are read and replaced as plain JSON through the SDK's `http` layer rather than its typed
 // models: the models drop every field they do not know (`settings.manualProvisioning`,
 // `settings.app`), and a PUT replaces the whole app, so a typed round trip would reset those.
@@ -10,7 +13,7 @@ import type {
   Policy,
   TrustedOrigin,
 } from '@okta/okta-sdk-nodejs';
-import type { ProviderContext } from '../../engine/provider.ts';
+import { ProviderError, type ProviderContext } from '../../engine/provider.ts';
 import type { OktaClient } from './client.ts';
 import { toProviderError } from './errors.ts';
 
@@ -40,6 +43,7 @@ export class OktaApi {
     request: string,
     send: () => Promise<T>,
   ): Promise<T> {
+    context.signal?.throwIfAborted();
     context.log.debug(`okta: ${request}`);
     try {
       return await send();
@@ -78,7 +82,7 @@ export class OktaApi {
         this.#client.sdk.http.getJson(this.#url(path)),
       );
     } catch (error) {
-      if (error instanceof Error && (error as { code?: string }).code === 'NOT_FOUND') {
+      if (error instanceof ProviderError && error.code === 'NOT_FOUND') {
         return undefined;
       }
       throw error;
@@ -192,7 +196,7 @@ export class OktaApi {
         () => this.#client.sdk.trustedOriginApi.getTrustedOrigin({ trustedOriginId }),
       );
     } catch (error) {
-      if (error instanceof Error && (error as { code?: string }).code === 'NOT_FOUND') {
+      if (error instanceof ProviderError && error.code === 'NOT_FOUND') {
         return undefined;
       }
       throw error;
