@@ -109,7 +109,7 @@ async function seedWorld() {
       .replaceAll(atlas.url, 'http://atlas.stand-in')
       .replaceAll(okta.url, 'http://okta.stand-in')
       .replaceAll(/127\.0\.0\.1:\d+/g, 'stand-in');
-  return { cli, writes, stable };
+  return { cli, writes, stable, aws, atlas, okta };
 }
 
 describe('seed config against the stand-ins', () => {
@@ -139,5 +139,42 @@ describe('seed config against the stand-ins', () => {
     };
     expect(plan.resources.filter((resource) => resource.action !== 'no-op')).toEqual([]);
     await expectGolden('seed-converged.json.golden', world.stable(second.stdout));
+  });
+
+  it('converges after a failed apply', async () => {
+    const world = await seedWorld();
+    world.okta.faults.fail({
+      times: 1,
+      status: 403,
+      match: { method: 'POST', path: '/api/v1/apps' },
+    });
+
+    const failed = await world.cli(['apply', '--env', 'dev']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('failed create okta.apps.spa');
+    // The function exists, but its environment waited for the Okta app.
+    expect(failed.stdout).toContain('failed create aws.functions.api: deferred fields');
+
+    const resumed = await world.cli(['apply', '--env', 'dev']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('okta.apps.spa: creating okta:App');
+    expect(resumed.stderr).not.toContain('aws.roles.lambda: creating');
+    expect(world.okta.apps()).toHaveLength(1);
+    expect((await world.cli(['plan', '--env', 'dev'])).code).toBe(0);
+  });
+
+  it('finds a create whose response was lost', async () => {
+    const world = await seedWorld();
+    // Okta creates the app, then the connection closes before the response arrives.
+    world.okta.faults.dropAfterAction({
+      times: 1,
+      match: { method: 'POST', path: '/api/v1/apps' },
+    });
+
+    const applied = await world.cli(['apply', '--env', 'dev']);
+    expect(applied.code).toBe(0);
+    expect(applied.stderr).toContain('Retrying in');
+    expect(world.okta.apps()).toHaveLength(1);
+    expect((await world.cli(['plan', '--env', 'dev'])).code).toBe(0);
   });
 });
