@@ -131,6 +131,21 @@ describe('failCommands', () => {
     expect(await db.collection('c').estimatedDocumentCount()).toBe(0);
   });
 
+  it('configureFailPoint off escapes a catch-all rule', async (context) => {
+    const standIn = requireStandIn(target, context);
+    const { client } = await connect(standIn);
+    const admin = client.db('admin');
+    await admin.command({
+      configureFailPoint: 'failCommand',
+      mode: 'alwaysOn',
+      data: { errorCode: 2 },
+    });
+    const error = await failure(admin.command({ ping: 1 }));
+    expect((error as MongoServerError).code).toBe(2);
+    await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
+    expect((await admin.command({ ping: 1 })).ok).toBe(1);
+  });
+
   it('rejects a rule without an effect', (context) => {
     const standIn = requireStandIn(target, context);
     expect(() => standIn.faults.failCommands({ failCommands: ['find'] })).toThrow(RangeError);

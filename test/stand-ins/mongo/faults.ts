@@ -3,14 +3,21 @@
 // same fields, also reachable on the wire through `configureFailPoint`).
 import { CommandError } from './errors.ts';
 
-/** Commands a fault leaves alone unless it names them: the handshake and server monitoring. */
-export const MONITORING_COMMANDS: ReadonlySet<string> = new Set(['hello', 'isMaster']);
+/**
+ * Commands a rule without `failCommands` leaves alone: the handshake and server monitoring, and
+ * `configureFailPoint`, so a test can always switch the rule off.
+ */
+export const EXEMPT_COMMANDS: ReadonlySet<string> = new Set([
+  'hello',
+  'isMaster',
+  'configureFailPoint',
+]);
 
 /** A rule to fail commands, named like the `data` of mongod's `failCommand` fail point. */
 export interface FailCommandsOptions {
   /** How many matching commands fail before the rule switches off; default 1. */
   times?: number;
-  /** Command names to fail; default every command except `hello` and `isMaster`. */
+  /** Command names to fail; default every command but `hello`, `isMaster`, `configureFailPoint`. */
   failCommands?: readonly string[];
   /** The error to raise; without it (and without `closeConnection`) the command runs normally. */
   errorCode?: number;
@@ -122,7 +129,7 @@ export class FaultState {
     if (!rule) return { kind: 'none' };
     const matches = rule.failCommands
       ? rule.failCommands.includes(name)
-      : !MONITORING_COMMANDS.has(name);
+      : !EXEMPT_COMMANDS.has(name);
     if (!matches || (rule.appName !== undefined && rule.appName !== appName)) {
       return { kind: 'none' };
     }
