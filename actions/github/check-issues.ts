@@ -83,13 +83,14 @@ async function ensureLabel(options: CheckIssueOptions): Promise<void> {
 }
 
 /**
- * Finds the issue: the open one with the label and marker, else the most recently closed one,
- * so a recurring problem reopens its old issue and keeps its history.
+ * Finds the issues with the label and marker. The first open one is the issue, else the most
+ * recently closed one, so a recurring problem reopens its old issue and keeps its history.
+ * Further open ones (left by two runs racing) are returned as duplicates.
  */
 async function findIssue(
   options: CheckIssueOptions,
   marker: string,
-): Promise<FoundIssue | undefined> {
+): Promise<{ issue: FoundIssue | undefined; duplicates: FoundIssue[] }> {
   const found: FoundIssue[] = [];
   const pages = options.client.paginate.iterator(options.client.rest.issues.listForRepo, {
     ...options.repository,
@@ -105,8 +106,29 @@ async function findIssue(
     }
   }
   const open = found.filter((issue) => issue.state === 'open').sort((a, b) => a.number - b.number);
-  if (open.length > 0) return open[0];
-  return found.sort((a, b) => b.number - a.number)[0];
+  if (open.length > 0) return { issue: open[0], duplicates: open.slice(1) };
+  return { issue: found.sort((a, b) => b.number - a.number)[0], duplicates: [] };
+}
+
+/** Closes duplicate issues as `duplicate`, each with a comment pointing at the issue kept. */
+async function closeDuplicates(
+  options: CheckIssueOptions,
+  kept: number,
+  duplicates: readonly FoundIssue[],
+): Promise<void> {
+  for (const duplicate of duplicates) {
+    await options.client.rest.issues.createComment({
+      ...options.repository,
+      issue_number: duplicate.number,
+      body: `Duplicate of #${kept}, which tracks the ${options.kind} check of ${options.environment}.`,
+    });
+    await options.client.rest.issues.update({
+      ...options.repository,
+      issue_number: duplicate.number,
+      state: 'closed',
+      state_reason: 'duplicate',
+    });
+  }
 }
 
 function issueBody(marker: string, findings: string, runUrl: string | undefined): string {
@@ -128,7 +150,8 @@ async function reconcile(options: CheckIssueOptions): Promise<CheckIssueResult> 
   const seenIn = runUrl ? ` in ${runUrl}` : '';
 
   await ensureLabel(options);
-  const issue = await findIssue(options, marker);
+  const { issue, duplicates } = await findIssue(options, marker);
+  if (issue !== undefined) await closeDuplicates(options, issue.number, duplicates);
 
   if (findings === undefined) {
     if (issue?.state !== 'open') return { action: 'none', issueNumber: issue?.number };

@@ -127,6 +127,32 @@ describe('reconcileCheckIssue', () => {
     expect(standIn.repository().issues.get(manual)?.body).toBe('I noticed drift');
   });
 
+  it('closes duplicate open issues', async () => {
+    const { standIn, check } = await setUp();
+    const marker = checkMarker('drift', 'dev');
+    const first = standIn.addIssue({
+      title: 'Drift in dev',
+      body: `${marker}\nrun 1`,
+      labels: ['gitops:drift'],
+    });
+    const second = standIn.addIssue({
+      title: 'Drift in dev',
+      body: `${marker}\nrun 2`,
+      labels: ['gitops:drift'],
+    });
+
+    const result = await check('run 3');
+
+    expect(result).toEqual({ action: 'updated', issueNumber: first });
+    const duplicate = standIn.repository().issues.get(second);
+    expect(duplicate?.state).toBe('closed');
+    expect(duplicate?.stateReason).toBe('duplicate');
+    const comments = [...standIn.repository().comments.values()];
+    expect(comments.map((comment) => [comment.issueNumber, comment.body])).toEqual([
+      [second, `Duplicate of #${first}, which tracks the drift check of dev.`],
+    ]);
+  });
+
   it('finds its issue past the first page', async () => {
     const { standIn, check } = await setUp();
     const created = await check('drifted');
