@@ -226,7 +226,7 @@ export async function outputsCommand(context: CommandContext): Promise<number> {
   return exitCodes.ok;
 }
 
-/** Serialises the JSON schema as the schema file holds it: two-space indent, final newline. */
+/** Serialises the JSON schema as `config/schema.json` stores it: two-space indent, final newline. */
 export function schemaText(sections: readonly SectionSchema[]): string {
   return `${JSON.stringify(configJsonSchema(sections), null, 2)}\n`;
 }

@@ -1,6 +1,6 @@
-// Apply: execute a plan this process made. Resources run in dependency order, independent ones
-// in parallel within the bound; every handler call is retried on retryable errors; deferred
-// fields follow once the resources they reference exist.
+// Apply: execute a plan this process made. Resources run in dependency order, and independent
+// ones run in parallel within the bound. Every handler call is retried on retryable errors.
+// Deferred fields follow once the resources they reference exist.
 import { diffSpec, maskedValue } from './compare.ts';
 import type {
   ApplyResult,

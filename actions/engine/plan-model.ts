@@ -50,7 +50,7 @@ export interface PrunedResource {
   readonly kind: string;
   readonly name: string;
   readonly id: string;
-  /** `delete` when the config says `prune: true`, otherwise `retain`. */
+  /** `delete` when the config sets `prune: true`, otherwise `retain`. */
   readonly action: 'delete' | 'retain';
   readonly reason: string;
 }
@@ -130,7 +130,7 @@ export function summarise(
   return { changes, total, byProvider: sorted };
 }
 
-/** Whether a spec value is a scalar that can stand in for an output. */
+/** Returns whether a spec value is a scalar that can stand in for an output. */
 export function isOutputScalar(value: SpecValue | undefined): value is string | number | boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }

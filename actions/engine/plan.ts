@@ -31,7 +31,7 @@ export interface PruneTarget {
   readonly planned: PrunedResource;
 }
 
-/** What apply needs beyond the plan value; never serialised. */
+/** State that apply needs beyond the plan value; never serialised. */
 export interface PlanInternals {
   readonly runtime: Runtime;
   readonly graph: ResourceGraph;
@@ -42,7 +42,7 @@ export interface PlanInternals {
 
 const internals = new WeakMap<Plan, PlanInternals>();
 
-/** The internals of a plan this process made, or `undefined` for a plan read from JSON. */
+/** Returns the internals of a plan this process made, or `undefined` for a plan read from JSON. */
 export function planInternals(plan: Plan): PlanInternals | undefined {
   return internals.get(plan);
 }
@@ -424,16 +424,14 @@ async function listPrunable(
     }
   }
   const ranks = kindRanks(providers, graph);
-  return targets.sort(
-    (a, b) =>
-      (ranks.get(b.planned.kind) ?? 0) - (ranks.get(a.planned.kind) ?? 0) ||
-      (a.planned.address < b.planned.address
-        ? -1
-        : a.planned.address > b.planned.address
-          ? 1
-          : 0) ||
-      (a.planned.id < b.planned.id ? -1 : a.planned.id > b.planned.id ? 1 : 0),
-  );
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return targets.sort((a, b) => {
+    const rank = (ranks.get(b.planned.kind) ?? 0) - (ranks.get(a.planned.kind) ?? 0);
+    if (rank !== 0) {
+      return rank;
+    }
+    return byText(a.planned.address, b.planned.address) || byText(a.planned.id, b.planned.id);
+  });
 }
 
 function outputsOf(states: ReadonlyMap<string, ResourceState>, order: readonly string[]) {

@@ -26,8 +26,8 @@ export interface RetryDependencies {
 }
 
 /**
- * The delay before attempt `attempt + 1`: a random time up to the exponential cap (full jitter),
- * raised to the vendor's `retryAfterMs` when that is longer.
+ * Computes the delay before attempt `attempt + 1`: a random time up to the exponential cap (full
+ * jitter), raised to the vendor's `retryAfterMs` when that is longer.
  */
 export function backoffDelay(
   attempt: number,

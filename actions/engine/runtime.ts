@@ -1,5 +1,6 @@
-// What observe, plan and apply share during one run: injected clock, sleep and randomness, the
-// retry policy, secret masking, and the per-resource state that references resolve against.
+// Services that observe, plan and apply share during one run: injected clock, sleep and
+// randomness, the retry policy, secret masking, and the per-resource state that references
+// resolve against.
 import type { GraphResource } from './graph.ts';
 import { isOutputScalar } from './plan-model.ts';
 import type { OutputValue } from './plan-model.ts';
@@ -28,7 +29,7 @@ export interface EngineOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What the engine knows about one config resource while it observes, plans and applies. */
+/** The engine's record of one config resource while it observes, plans and applies. */
 export interface ResourceState {
   readonly node: GraphResource;
   readonly provider: string;

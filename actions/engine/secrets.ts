@@ -92,7 +92,7 @@ function splitWords(key: string): string[] {
     .map((word) => word.toLowerCase());
 }
 
-/** Whether a key's name says it holds a secret: `password`, `clientSecret`, `OKTA_API_TOKEN`. */
+/** Returns whether a key's name marks a secret: `password`, `clientSecret`, `OKTA_API_TOKEN`. */
 export function isSecretKey(key: string): boolean {
   const words = splitWords(key);
   return secretEndings.some(

@@ -20,7 +20,7 @@ afterEach(async () => {
   }
 });
 
-/** A working directory with config/dev.yaml and config/prod.yaml over the fake providers. */
+/** Makes a working directory with config/dev.yaml and config/prod.yaml over the fake providers. */
 async function workspace(sections: Record<string, unknown> = seedSections()) {
   root = await mkdtemp(join(tmpdir(), 'gitops-cli-'));
   await mkdir(join(root, 'config'));

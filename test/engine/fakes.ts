@@ -204,7 +204,7 @@ function createHandler(cloud: FakeCloud, kind: string, options: KindOptions): Re
 const sectionSchema = z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown())));
 
 /**
- * A provider named `name` whose section maps collection -> key -> spec; `kinds` maps each
+ * Creates a provider named `name` whose section maps collection -> key -> spec. `kinds` maps each
  * collection to its kind name and options.
  */
 export function createFakeProvider(
@@ -238,7 +238,7 @@ export function createFakeProvider(
   };
 }
 
-/** A logger that keeps its lines, for assertions. */
+/** Creates a logger that keeps its lines, for assertions. */
 export function recordingLogger() {
   const lines: string[] = [];
   return {

@@ -33,7 +33,7 @@ async function planFromEmpty(): Promise<Plan> {
   return world.engine.plan(seedConfig());
 }
 
-/** One plan with every kind of action: create, update, replace, no-op, prune delete. */
+/** Makes one plan with every kind of action: create, update, replace, no-op, prune delete. */
 async function mixedPlan(): Promise<Plan> {
   const world = createWorld({
     secrets: { resolve: () => Promise.resolve('correct-horse-battery') },

@@ -34,14 +34,14 @@ async function expectGolden(name: string, actual: string): Promise<void> {
   expect(actual).toBe(await readFile(file, 'utf8'));
 }
 
-/** An empty zip file (end-of-central-directory record only), enough for the Lambda stand-in. */
+/** Builds an empty zip file (end-of-central-directory record only), enough for the Lambda stand-in. */
 function emptyZip(): Buffer {
   const record = Buffer.alloc(22);
   record.write('PK\x05\x06', 0, 'binary');
   return record;
 }
 
-/** The three stand-ins on one manual clock, and a working directory with the seed config. */
+/** Starts the three stand-ins on one manual clock and makes a working directory with the seed config. */
 async function seedWorld() {
   let clock = Date.UTC(2026, 5, 15, 12, 0, 0);
   const now = () => clock;

@@ -79,7 +79,7 @@ export function seedConfig(overrides: Partial<ReconcileConfig> = {}): ReconcileC
   return { environment: 'dev', prune: false, sections: seedSections(), ...overrides };
 }
 
-/** A fake cloud, the two providers over it, and an engine with a frozen clock and sleep. */
+/** Creates a fake cloud, the two providers over it, and an engine with a frozen clock and sleep. */
 export function createWorld(options: Partial<EngineOptions> = {}, cloud = new FakeCloud()) {
   const logger = recordingLogger();
   const sleeps: number[] = [];

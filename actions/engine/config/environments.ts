@@ -11,7 +11,7 @@ export const baseFileName = 'base.yaml';
 export async function listEnvironments(configDir: string): Promise<string[]> {
   const entries = await readdir(configDir).catch((error: unknown) => {
     throw new Error(
-      `cannot read the config directory ${configDir}: ${error instanceof Error ? error.message : String(error)}. Pass --config-dir with the folder that holds dev.yaml.`,
+      `cannot read the config directory ${configDir}: ${error instanceof Error ? error.message : String(error)}. Pass --config-dir with the folder that contains dev.yaml.`,
       { cause: error },
     );
   });
@@ -25,7 +25,7 @@ export function environmentFile(configDir: string, environment: string): string 
   return join(configDir, `${environment}.yaml`);
 }
 
-/** The `branch` each environment file declares, read without full validation. */
+/** Reads the `branch` each environment file declares, without full validation. */
 export async function readBranches(configDir: string): Promise<Map<string, string>> {
   const branches = new Map<string, string>();
   for (const environment of await listEnvironments(configDir)) {
@@ -38,7 +38,7 @@ export async function readBranches(configDir: string): Promise<Map<string, strin
   return branches;
 }
 
-/** The environment a branch deploys to, or `undefined` when no file names it. */
+/** Returns the environment a branch deploys to, or `undefined` when no file names it. */
 export async function environmentForBranch(
   configDir: string,
   branch: string,

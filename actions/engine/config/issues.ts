@@ -40,7 +40,7 @@ function describeType(value: unknown): string {
   return typeof value;
 }
 
-/** The value as a message may show it; hidden under secret-looking keys. */
+/** Formats a value for a message, hidden under secret-looking keys. */
 function shown(path: readonly PathSegment[], value: unknown): string {
   const key = [...path].reverse().find((segment): segment is string => typeof segment === 'string');
   return key !== undefined && isSecretKey(key) ? '(value hidden)' : showValue(value);

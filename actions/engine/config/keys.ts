@@ -60,7 +60,7 @@ function isObjectSchema(schema: JsonSchema): boolean {
   );
 }
 
-/** A schema with properties that does not allow others; zod's default object counts as closed. */
+/** Returns whether a schema lists properties and allows no others; zod's default object counts as closed. */
 function isClosed(schema: JsonSchema): boolean {
   return (
     schema.properties !== undefined &&
@@ -136,7 +136,7 @@ export function findUnknownKeys(node: unknown, schema: JsonSchema): UnknownKey[]
   return found;
 }
 
-/** The keys a map at `path` allows, for hints on problems zod reports itself. */
+/** Lists the keys a map at `path` allows, for hints on problems zod reports itself. */
 export function allowedKeysAt(schema: JsonSchema, path: readonly PathSegment[]): string[] {
   let candidates = alternatives(schema, schema);
   for (const segment of path) {

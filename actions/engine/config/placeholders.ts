@@ -2,7 +2,7 @@
 // stand-ins and rejected when the run targets the real clouds.
 import type { PathSegment } from '../paths.ts';
 
-/** Where a run sends its vendor calls: the loopback stand-ins or the real clouds. */
+/** Destination of a run's vendor calls: the loopback stand-ins or the real clouds. */
 export type Target = 'local' | 'cloud';
 
 interface Placeholder {

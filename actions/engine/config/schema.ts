@@ -2,7 +2,7 @@
 // provider, validated by that provider's own schema. `config/schema.json` is generated from it.
 import { z } from 'zod';
 
-/** What the config schema needs of a provider: its section name and schema. */
+/** A provider's section name and schema, which is all the config schema needs of it. */
 export interface SectionSchema {
   readonly name: string;
   readonly schema: z.ZodType;
@@ -103,7 +103,7 @@ function allowSecrets(schema: unknown): unknown {
 
 /**
  * The JSON schema of an environment file (draft-07, the widest supported by editors), as
- * `config/schema.json` holds it: input types, so defaulted fields are optional.
+ * `config/schema.json` stores it: input types, so defaulted fields are optional.
  */
 export function configJsonSchema(sections: readonly SectionSchema[]): JsonSchema {
   const generated = z.toJSONSchema(buildConfigSchema(sections), {

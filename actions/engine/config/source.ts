@@ -1,5 +1,5 @@
 // Reading config YAML while keeping every node's position, so problems can name file:line:column.
-// An optional `base.yaml` holds defaults that each environment file overrides, map by map.
+// An optional `base.yaml` contains defaults that each environment file overrides, map by map.
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';

@@ -1,6 +1,6 @@
 // The plan as Markdown for pull-request comments and job summaries: counts per provider,
 // collapsible details per resource, and a Mermaid graph of the apply order. GitHub rejects
-// comments of 65,536 characters or more, so the output is trimmed to fit and says so.
+// comments of 65,536 characters or more, so the output is trimmed to fit and states that it was.
 import type { ActionCounts, ApplyResult, Plan, PlannedResource } from '../plan-model.ts';
 import { planActions } from '../plan-model.ts';
 import { actionSymbols, describeDeferred, describeSummary, formatValue } from './values.ts';
@@ -27,7 +27,7 @@ function escapeCell(text: string): string {
   return escapeHtml(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** A fenced block whose fence is longer than any backtick run inside. */
+/** Wraps `body` in a code fence longer than any backtick run inside it. */
 function fenced(language: string, body: string): string {
   const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(longest + 1);
@@ -94,7 +94,7 @@ function mermaidLabel(text: string): string {
   return text.replace(/"/g, '#quot;');
 }
 
-/** A left-to-right graph: an arrow from each resource to the ones that wait for it. */
+/** Draws a left-to-right graph with an arrow from each resource to the ones that wait for it. */
 function mermaid(plan: Plan): string {
   const ids = new Map(plan.resources.map((resource, index) => [resource.address, `r${index}`]));
   const lines = ['flowchart LR'];

@@ -1,4 +1,4 @@
-// How plan values print: the same words in every format, secrets already masked by the plan.
+// Formatting of plan values, shared by every format. Secrets arrive already masked by the plan.
 import { isUnknown } from '../provider.ts';
 import type { SpecValue } from '../provider.ts';
 import type { ActionCounts, DeferredField, PlanAction, PlanSummary } from '../plan-model.ts';
@@ -38,12 +38,12 @@ export const actionSymbols: Readonly<Record<PlanAction, string>> = {
   conflict: '!',
 };
 
-/** One sentence with the counts: `2 to create, 1 to update, 0 to replace, 0 to delete`. */
+/** Describes the counts in one sentence: `2 to create, 1 to update, 0 to replace, 0 to delete`. */
 export function describeCounts(counts: ActionCounts): string {
   return `${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete`;
 }
 
-/** The summary sentence of a plan. */
+/** Describes a plan in one summary sentence. */
 export function describeSummary(environment: string, summary: PlanSummary): string {
   const tail: string[] = [`${summary.total['no-op']} unchanged`];
   if (summary.total.conflict > 0) {
