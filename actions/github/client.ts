@@ -13,7 +13,7 @@ export interface GitHubClientOptions {
   /** Retries after a rate-limit response, beyond the first attempt. */
   readonly maxRetries?: number;
   /**
-   * Longest wait in milliseconds the client accepts before a retry. A primary rate limit that
+   * Maximum wait in milliseconds the client accepts before a retry. A primary rate limit that
    * resets later than this fails at once instead of holding the job.
    */
   readonly maxRetryDelayMs?: number;

@@ -20,7 +20,7 @@ export interface PullRequestContext {
   readonly fromFork: boolean;
 }
 
-/** Where a run's code or data comes from when that is a fork of the repository. */
+/** Origin of a run's code or data when that is a fork of the repository. */
 export interface ForkOrigin {
   /** `owner/name` of the fork; `undefined` when it was deleted. */
   readonly headRepository: string | undefined;

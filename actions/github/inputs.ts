@@ -14,7 +14,7 @@ import type { InputProblem } from './errors.ts';
 /** The outcome of checking one raw input value. */
 export type InputCheck<T> = { ok: true; value: T } | { ok: false };
 
-/** How one input is read and checked. Build it with the functions of `input`. */
+/** The reading and checking rules of one input. Build it with the functions of `input`. */
 export interface InputDefinition<T> {
   readonly required: boolean;
   /** Registered with the runner as a secret the moment it is read; never shown in messages. */
@@ -113,13 +113,13 @@ export const input = {
     });
   },
 
-  /** An IAM role ARN. */
+  /** Defines an IAM role ARN input. */
   roleArn(options: Common & { default?: string }): InputDefinition<string> {
     const rule = 'an IAM role ARN (arn:aws:iam::ACCOUNT_ID:role/NAME)';
     return define(options, rule, (raw) => (roleArnPattern.test(raw) ? ok(raw) : invalid));
   },
 
-  /** An AWS region name. */
+  /** Defines an AWS region name input. */
   region(options: Common & { default?: string }): InputDefinition<string> {
     const rule = 'an AWS region name such as us-east-1';
     return define(options, rule, (raw) => (regionPattern.test(raw) ? ok(raw) : invalid));
@@ -133,7 +133,7 @@ export type InputValues<S extends InputSpec> = {
   -readonly [K in keyof S]: S[K] extends InputDefinition<infer T> ? T : never;
 };
 
-/** Where inputs come from: the runner's `INPUT_*` variables unless a test passes its own. */
+/** Source of input values: the runner's `INPUT_*` variables unless a test passes its own. */
 export interface InputSource {
   getInput(name: string): string;
   /** The environment, searched for hyphenated `INPUT_*` names to point at the typo. */
@@ -153,7 +153,7 @@ function describeReceived(raw: string, secret: boolean): string {
   return quote(raw);
 }
 
-/** A runner variable for the same input spelt with hyphens, which a `sh` step would lose. */
+/** Returns the runner variable for the same input spelt with hyphens, which a `sh` step would lose. */
 function hyphenatedVariable(name: string, env: InputSource['env']): string | undefined {
   const hyphenated = `INPUT_${name.toUpperCase().replace(/_/g, '-')}`;
   return hyphenated !== `INPUT_${name.toUpperCase()}` && env[hyphenated] !== undefined

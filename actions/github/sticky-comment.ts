@@ -15,7 +15,7 @@ export function planMarker(environment: string): string {
   return `<!-- gitops:plan:${environment} -->`;
 }
 
-/** The note that ends a trimmed comment. */
+/** Builds the note that ends a trimmed comment. */
 function trimNote(omitted: number, fullTextLocation: string): string {
   return `> [!NOTE]\n> Trimmed: ${omitted.toLocaleString('en-US')} characters were left out to fit GitHub's limit of ${maxCommentCharacters.toLocaleString('en-US')} characters per comment. ${fullTextLocation}`;
 }

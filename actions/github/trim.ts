@@ -17,7 +17,7 @@ export interface TrimResult {
   readonly trimmed: boolean;
 }
 
-/** Whether a cut after `text` leaves a ``` or ~~~ fence open. */
+/** Returns the ``` or ~~~ fence that a cut after `text` leaves open, if any. */
 function openFence(text: string): string | undefined {
   let open: string | undefined;
   for (const line of text.split('\n')) {
@@ -29,7 +29,7 @@ function openFence(text: string): string | undefined {
   return open;
 }
 
-/** The first `length` code units of `text`, cut back to the last line break when there is one. */
+/** Returns the first `length` code units of `text`, cut back to the last line break if any. */
 function cutAtLine(text: string, length: number): string {
   let prefix = text.slice(0, length);
   // Never split a surrogate pair: half an emoji is not valid UTF-8.
@@ -64,7 +64,7 @@ export function trimMarkdown(
     throw new RangeError(`The trim note alone is longer than the limit of ${limit}.`);
   }
   // Binary search for a long prefix that fits. `low` only moves to lengths that fit, so the result
-  // always fits; it can fall a line short of the longest, because the fence a cut closes makes
+  // always fits. It can fall a line short of the longest, because the fence a cut closes makes
   // `fits` not quite monotonic.
   let low = 0;
   let high = text.length;
