@@ -49,13 +49,17 @@ export function createDatabase(options: DatabaseOptions): Database {
       retryReads: true,
       retryWrites: true,
     });
+    // Kept before the connect so that close() can end a connect still in progress.
+    client = next;
     try {
       await next.connect();
     } catch (error) {
       await next.close().catch(() => undefined);
+      if (client === next) {
+        client = undefined;
+      }
       throw error;
     }
-    client = next;
     const db = next.db(settings.databaseName);
     logger.info('database connected', { database: settings.databaseName, ms: now() - started });
 
@@ -86,7 +90,9 @@ export function createDatabase(options: DatabaseOptions): Database {
     connected ??= connect().catch((error: unknown) => {
       connected = undefined;
       failure = { at: now(), error };
-      logger.error('database connect failed', { error });
+      if (!closed) {
+        logger.error('database connect failed', { error });
+      }
       throw new DatabaseUnavailableError('database connect failed', settings.reconnectDelayMs, {
         cause: error,
       });
@@ -133,11 +139,12 @@ export function createDatabase(options: DatabaseOptions): Database {
 
     async close() {
       closed = true;
+      const open = client;
       const pending = connected;
-      connected = undefined;
-      await pending?.catch(() => undefined);
-      await client?.close();
       client = undefined;
+      connected = undefined;
+      await open?.close();
+      await pending?.catch(() => undefined);
     },
   };
 }

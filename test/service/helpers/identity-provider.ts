@@ -45,6 +45,7 @@ export interface IdentityProviderOptions {
   now: () => Date;
   /** Serve metadata only at openid-configuration, as some OpenID providers do. */
   openIdConfigurationOnly?: boolean;
+  /** Published keys, the first one signing; defaults to one key shared within the test file. */
   keys?: SigningKey[];
 }
 
@@ -58,11 +59,15 @@ export async function generateSigningKey(kid = `kid-${randomUUID()}`): Promise<S
   return { kid, privateKey, publicJwk };
 }
 
+let defaultKey: Promise<SigningKey> | undefined;
+
 /** Starts the stand-in on 127.0.0.1; it stops with the test (or the file) that started it. */
 export async function startIdentityProvider(
   options: IdentityProviderOptions,
 ): Promise<TestIdentityProvider> {
-  const keys = options.keys ?? [await generateSigningKey()];
+  // One default key per test file, because 2048-bit RSA generation takes up to seconds.
+  defaultKey ??= generateSigningKey('default-key');
+  const keys = options.keys ?? [await defaultKey];
   let jwksRequests = 0;
   const metadataRequests: string[] = [];
   let base = '';

@@ -242,6 +242,21 @@ describe('lambda artifact', () => {
     expect(logs.some((record) => record.message === 'database connect failed')).toBe(true);
   });
 
+  it('warns when timeouts outlast the function', async () => {
+    // 3 s of server selection plus a 9 s socket timeout exceed the 10 s the context reports.
+    const { results, logs } = await invoke({ ...serviceEnv(), MONGODB_SOCKET_TIMEOUT_MS: '9000' }, [
+      { method: 'GET', url: '/health' },
+      { method: 'GET', url: '/health' },
+    ]);
+
+    expect(results.map((result) => result.statusCode)).toEqual([200, 200]);
+    const warnings = logs.filter(
+      (record) => record.message === 'database timeouts exceed the function timeout',
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ worstCaseMs: 12_000, remainingMs: 10_000 });
+  });
+
   it('answers 500 with invalid settings', async () => {
     const { results, logs } = await invoke({ MONGODB_URI: mongo.uri }, [
       { method: 'GET', url: '/health' },
