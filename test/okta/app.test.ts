@@ -438,6 +438,31 @@ describe('okta:App ownership', () => {
   });
 });
 
+describe('okta:App pagination', () => {
+  it('finds its app on a later page', async () => {
+    const standIn = await startStandIn({ pageSize: 2 });
+    const setup = setUp(standIn);
+    const { context } = recordedContext();
+    for (const label of ['One', 'Two', 'Three', 'Four', 'Five']) {
+      await createForeignApp(standIn, label);
+    }
+    const created = await setup.appHandler.create(context, setup.app);
+    standIn.requests.length = 0;
+
+    const observed = await setup.appHandler.observe(context, setup.app);
+
+    expect(observed?.id).toBe(created.id);
+    const pages = standIn.requests.filter(
+      (request) => request.method === 'GET' && request.path === '/api/v1/apps',
+    );
+    expect(pages.map((request) => request.query.after ?? 'first')).toEqual([
+      'first',
+      expect.stringMatching(/^0oa/),
+      expect.stringMatching(/^0oa/),
+    ]);
+  });
+});
+
 describe('okta:App create', () => {
   it('converges after a lost create response', async () => {
     const standIn = await startStandIn();

@@ -3,6 +3,9 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../actions/engine/provider.ts';
+import { OktaApiError } from '@okta/okta-sdk-nodejs';
+import { createOktaClient } from '../../actions/providers/okta/client.ts';
+import { toProviderError } from '../../actions/providers/okta/errors.ts';
 import { createOktaProvider } from '../../actions/providers/okta/index.ts';
 import { startServer } from '../helpers/servers.ts';
 import { recordedContext, sectionFor, setUp, startStandIn, withSpec } from './helpers.ts';
@@ -164,4 +167,32 @@ describe('okta abort', () => {
     expect((error as Error).message).toBe('the run was cancelled');
     expect(standIn.requests).toEqual([]);
   });
+});
+
+describe('okta error codes', () => {
+  // Unit cases on the SDK's own error class, for codes the stand-in flows do not reach.
+  const client = createOktaClient({ orgUrl: 'https://dev-1.okta.com', token: '00exampleExample' });
+  const cases: Array<[number, string, string]> = [
+    [403, 'E0000056', 'CONFLICT'],
+    [404, 'E0000007', 'NOT_FOUND'],
+    [403, 'E0000006', 'FORBIDDEN'],
+    [400, 'E0000003', 'INVALID'],
+    [502, 'E0000009', 'UNAVAILABLE'],
+    [504, '', 'TIMEOUT'],
+  ];
+  for (const [status, errorCode, code] of cases) {
+    it(`maps ${status} ${errorCode || 'without code'} to ${code}`, () => {
+      const sdkError = new OktaApiError(
+        'https://dev-1.okta.com/api/v1/apps/0oa1',
+        status,
+        errorCode ? { errorCode, errorSummary: 'summary' } : {},
+        new Headers(),
+      );
+
+      const error = toProviderError(sdkError, client, 'delete app 0oa1', () => new Date(0));
+
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).code).toBe(code);
+    });
+  }
 });
