@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document served at /openapi.json. Body schemas come from the zod schemas that
 // validate requests; the security scheme points at the Okta authorization server.
 import * as z from 'zod';
+import { problemTypes } from './problem.ts';
 import { defaultPageSize, maxPageSize } from './routes/messages.ts';
 import {
   healthSchema,
@@ -9,6 +10,7 @@ import {
   messageUpdateSchema,
   newMessageSchema,
   problemSchema,
+  problemTypeSchema,
 } from './schemas.ts';
 
 export interface OpenApiOptions {
@@ -45,6 +47,41 @@ export function buildOpenApiDocument(options: OpenApiOptions): JsonObject {
               'Status; database is "unavailable" when a ping timed out.',
               'Health',
             ),
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApiDocument',
+          summary: 'This document',
+          security: [],
+          responses: {
+            '200': {
+              description: 'The OpenAPI 3.1 document.',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          },
+        },
+      },
+      '/problems/{code}': {
+        get: {
+          operationId: 'getProblemType',
+          summary: 'Describe a problem type (the `type` member of a problem)',
+          security: [],
+          parameters: [
+            {
+              name: 'code',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', enum: Object.keys(problemTypes).sort() },
+            },
+          ],
+          responses: {
+            '200': jsonResponse(
+              'Status, title and description of the problem type.',
+              'ProblemType',
+            ),
+            ...problemResponses(['404']),
           },
         },
       },
@@ -162,6 +199,7 @@ function componentSchemas(): JsonObject {
   registry.add(messageUpdateSchema, { id: 'MessageUpdate' });
   registry.add(newMessageSchema, { id: 'NewMessage' });
   registry.add(problemSchema, { id: 'Problem' });
+  registry.add(problemTypeSchema, { id: 'ProblemType' });
 
   const { schemas } = z.toJSONSchema(registry, {
     io: 'input',
@@ -201,7 +239,7 @@ const problemDescriptions: Record<string, string> = {
   '400': 'Invalid body, query parameter, id or cursor.',
   '401': 'Missing or invalid access token (see WWW-Authenticate).',
   '403': 'Not the author, or the client is not allowed.',
-  '404': 'No such message.',
+  '404': 'No such resource.',
   '413': 'Body larger than the limit.',
   '415': 'Body is not JSON.',
   '503': 'Database or identity provider unavailable (see Retry-After).',

@@ -67,6 +67,14 @@ export const problemSchema = z.looseObject({
     .meta({ description: 'Each invalid field: a JSON Pointer into the body, and the reason.' }),
 });
 
+export const problemTypeSchema = z.strictObject({
+  type: z.string(),
+  code: z.enum(problemCodes),
+  status: z.number().int(),
+  title: z.string(),
+  description: z.string(),
+});
+
 export type NewMessage = z.output<typeof newMessageSchema>;
 
 /** One invalid field of a request body. */

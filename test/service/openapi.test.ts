@@ -34,6 +34,8 @@ describe('GET /openapi.json', () => {
       'GET /health',
       'GET /messages',
       'GET /messages/{id}',
+      'GET /openapi.json',
+      'GET /problems/{code}',
       'PATCH /messages/{id}',
       'POST /messages',
     ]);

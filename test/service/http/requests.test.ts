@@ -1,7 +1,7 @@
 // Request validation over real HTTP. The database listens nowhere, so a request that reached it
 // would fail with 503: every 4xx here proves the input was rejected before any query.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { problemSchema } from '../../../service/src/schemas.ts';
+import { problemSchema, problemTypeSchema } from '../../../service/src/schemas.ts';
 import type { SigningKey, TestIdentityProvider } from '../helpers/identity-provider.ts';
 import { generateSigningKey, startIdentityProvider } from '../helpers/identity-provider.ts';
 import type { TestService } from '../helpers/service.ts';
@@ -362,7 +362,7 @@ describe('routing', () => {
     const response = await fetch(`${started.service.url}/problems/invalid-id`);
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({
+    expect(problemTypeSchema.parse(await response.json())).toEqual({
       type: '/problems/invalid-id',
       code: 'invalid-id',
       status: 400,
