@@ -169,6 +169,27 @@ describe('loadConfig', () => {
     expect(problem.message).toContain('Did you mean "nodejs22.x"?');
   });
 
+  it('explains the closest union branch', async () => {
+    const text = replaceLine(
+      valid,
+      5,
+      '  region: us-east-1\n  logging:\n    destination: cloudwatch\n    retentionInDays: forever',
+    );
+    const result = await load({ 'dev.yaml': text });
+    const problem = only(result, 'schema.invalid_type');
+    expect(problem.path).toBe('aws.logging.retentionInDays');
+    expect(where(problem)).toBe('config/dev.yaml:8:22');
+  });
+
+  it('reports an unknown union variant', async () => {
+    const text = replaceLine(valid, 5, '  region: us-east-1\n  logging:\n    destination: s3');
+    const result = await load({ 'dev.yaml': text });
+    const problem = result.problems.find((item) => item.path.startsWith('aws.logging'));
+    expect(problem?.rule).toMatch(/^schema\./);
+    expect(problem?.message).toContain('"s3"');
+    expect(problem?.message).toContain('"cloudwatch"');
+  });
+
   it('runs the provider rules', async () => {
     const second = '  functionUrls:';
     const text = replaceLine(

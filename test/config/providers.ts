@@ -67,6 +67,12 @@ export const testAwsSchema = z.strictObject({
       z.strictObject({ functionName: z.string(), authType: z.enum(['NONE', 'AWS_IAM']) }),
     )
     .optional(),
+  logging: z
+    .discriminatedUnion('destination', [
+      z.strictObject({ destination: z.literal('cloudwatch'), retentionInDays: z.number().int() }),
+      z.strictObject({ destination: z.literal('none') }),
+    ])
+    .optional(),
 });
 
 type AwsSection = z.infer<typeof testAwsSchema>;

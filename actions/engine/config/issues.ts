@@ -111,6 +111,13 @@ function describeIssue(
         };
       });
     case 'invalid_union': {
+      const options = (issue as { options?: unknown[] }).options;
+      if (Array.isArray(options) && options.length > 0) {
+        // A discriminated union whose discriminator matches no variant.
+        const listed = options.map((option) => JSON.stringify(option)).join(', ');
+        const hint = typeof value === 'string' ? didYouMean(value, options.map(String)) : '';
+        return [{ rule, path, atKey: false, message: `must be one of ${listed} ${got}.${hint}` }];
+      }
       const branch = closestBranch(issue.errors);
       if (branch.length === 0) {
         return [{ rule, path, atKey: false, message: `${issue.message} ${got}` }];
