@@ -39,6 +39,14 @@ async function smoke(stack: LocalStack, write: (text: string) => void): Promise<
     return 1;
   }
   write(`\n== Smoke run through ${stack.publicUrl} as ${stack.overlay.testUser.login}\n`);
+  const redirectUri = `${stack.publicUrl}/docs/oauth2-redirect`;
+  const registered = stack.standIns.okta.findAppByClientId(deployed.clientId)?.redirectUris ?? [];
+  if (!registered.includes(redirectUri)) {
+    write(
+      `Smoke run failed: the Okta app ${deployed.clientId} does not register ${redirectUri} (it registers ${registered.join(', ') || 'none'}), so the local OpenID Provider rejects the sign-in. Start on the port the config registers, such as --port 8000.\n`,
+    );
+    return 1;
+  }
   const checks = await runSmoke({
     baseUrl: `http://127.0.0.1:${stack.functionUrl.port}`,
     publicUrl: stack.publicUrl,

@@ -38,10 +38,10 @@ export function deployedSettings(stack: LocalStack): DeployedSettings | undefine
 export function describeStack(stack: LocalStack, root: string): string[] {
   const deployed = deployedSettings(stack);
   const { standIns, publicUrl, settings, overlay } = stack;
-  const app = standIns.okta.apps().find((candidate) => {
-    const credentials = candidate.credentials as { oauthClient?: { client_id?: string } };
-    return credentials?.oauthClient?.client_id === deployed?.clientId;
-  });
+  const app =
+    deployed?.clientId === undefined
+      ? undefined
+      : standIns.okta.findAppByClientId(deployed.clientId);
   const issuerNote =
     deployed?.issuer === standIns.oidc.issuer
       ? 'the local OpenID Provider; the Okta stand-in reports it as its authorization server issuer, so the Okta app output and OKTA_ISSUER carry it'
@@ -56,16 +56,18 @@ export function describeStack(stack: LocalStack, root: string): string[] {
     `  API:        ${publicUrl}   (GET /health, /openapi.json)`,
     `  Function:   ${settings.functionName}:${settings.qualifier} = version ${deployed?.version ?? '?'}, CodeSha256 ${deployed?.codeSha256 ?? '?'}`,
     `  Issuer:     ${deployed?.issuer ?? '?'} (${issuerNote})`,
-    `  Client id:  ${deployed?.clientId ?? '?'} (Okta app "${typeof app?.label === 'string' ? app.label : '?'}", created by the reconcile)`,
+    `  Client id:  ${deployed?.clientId ?? '?'} (Okta app "${app?.label ?? '?'}", created by the reconcile)`,
     `  MongoDB:    ${standIns.mongo.uri} (the MongoDB stand-in, given to the function as MONGODB_URI: its MONGODB_HOST ${deployed?.mongodbHost ?? '?'} is the Atlas stand-in's cluster, which no server answers offline)`,
     `  Stand-ins:  AWS ${standIns.aws.url}, Atlas ${standIns.atlas.url}, Okta ${standIns.okta.url}, OpenID Provider ${standIns.oidc.url}`,
     `  State:      ${relative(root, stack.stateFolder)}/ (the next npm start begins with a no-op plan; npm start -- --fresh starts over)`,
     `  Logs:       ${relative(root, stack.functionLogPath)} (the function's output)`,
   ];
-  if (new URL(publicUrl).port !== '8000') {
+  const redirectUri = `${publicUrl}/docs/oauth2-redirect`;
+  const registered = app?.redirectUris ?? [];
+  if (!registered.includes(redirectUri)) {
     lines.push(
       '',
-      `  Note: the docs sign-in redirects to ${publicUrl}/docs/oauth2-redirect, which ${overlay.environment}.yaml does not register (it registers http://localhost:8000/docs/oauth2-redirect), so the local OpenID Provider rejects it. Use port 8000 to sign in from the docs page.`,
+      `  Note: the docs page redirects to ${redirectUri} after sign-in, which config/${overlay.environment}.yaml does not register (it registers ${registered.join(', ') || 'none'}), so the local OpenID Provider rejects the sign-in. Start on the port the config registers to sign in from the docs page.`,
     );
   }
   return lines;
