@@ -6,13 +6,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { FindClient } from './adapter.ts';
-import { loadSigningKey } from './keys.ts';
+import { loadSigningKey, type SigningJwk } from './keys.ts';
 import { markOAuthMetadataRequest } from './metadata.ts';
 import { PAGE_HEADERS, renderError } from './pages.ts';
 import { createProvider, OIDC_SCOPES } from './provider.ts';
-import { createSignInPages } from './signin.ts';
+import { createSignInPages, type SignInPages } from './signin.ts';
 import { accessTokenId, oktaAccessTokenClaims, signAccessToken } from './tokens.ts';
-import { indexUsers, type TestUser } from './users.ts';
+import { indexUsers, type Account, type TestUser } from './users.ts';
 
 export type { ClientRegistration, FindClient } from './adapter.ts';
 export type { OktaAccessTokenClaims } from './tokens.ts';
@@ -85,32 +85,70 @@ export async function startOidcStandIn(options: OidcStandInOptions): Promise<Oid
   const issuerPath = `/oauth2/${settings.authorizationServerId}`;
   const issuer = `${url}${issuerPath}`;
 
-  const provider = createProvider({
-    issuer,
-    audience: settings.audience,
-    scopes: settings.scopes,
-    accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
-    key,
-    cookieKeys: [randomBytes(32).toString('base64url')],
-    accounts: accountsById,
-    findClient: options.findClient,
-    signInPath: SIGN_IN_PATH,
-  });
-  const log = options.log ?? (() => {});
-  logProviderEvents(provider, log);
-  const providerCallback = provider.callback();
-  const signInPages = createSignInPages(provider, SIGN_IN_PATH, accountsByLogin, log);
+  try {
+    const provider = createProvider({
+      issuer,
+      audience: settings.audience,
+      scopes: settings.scopes,
+      accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+      key,
+      cookieKeys: [randomBytes(32).toString('base64url')],
+      accounts: accountsById,
+      findClient: options.findClient,
+      signInPath: SIGN_IN_PATH,
+    });
+    const log = options.log ?? (() => {});
+    logProviderEvents(provider, log);
+    routeRequests(server, {
+      issuer,
+      issuerPath,
+      provider: provider.callback(),
+      signInPages: createSignInPages(provider, SIGN_IN_PATH, accountsByLogin, log),
+    });
+  } catch (error) {
+    server.close();
+    throw error;
+  }
 
+  let closing: Promise<void> | undefined;
+  return {
+    issuer,
+    url,
+    port,
+    audience: settings.audience,
+    jwksUri: `${issuer}/v1/keys`,
+    scopes: settings.scopes,
+    mintAccessToken: (mint) => mintAccessToken(mint, { issuer, settings, accountsByLogin, key }),
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Sends requests under the issuer path to oidc-provider and the rest to the sign-in pages. */
+function routeRequests(
+  server: Server,
+  routes: {
+    issuer: string;
+    issuerPath: string;
+    provider: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    signInPages: SignInPages;
+  },
+): void {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const mounted = mountOnIssuerPath(req, issuerPath);
-    if (mounted) {
-      void providerCallback(req, res);
+    if (mountOnIssuerPath(req, routes.issuerPath)) {
+      void routes.provider(req, res);
       return;
     }
-    signInPages.handle(req, res).then(
+    routes.signInPages.handle(req, res).then(
       (handled) => {
-        if (!handled)
-          sendPage(res, 404, 'Not Found', `No page at ${req.url}. The issuer is ${issuer}.`);
+        if (!handled) {
+          sendPage(res, 404, 'Not Found', `No page at ${req.url}. The issuer is ${routes.issuer}.`);
+        }
       },
       (error: unknown) => {
         console.error('OIDC stand-in: sign-in page failed:', error);
@@ -123,50 +161,44 @@ export async function startOidcStandIn(options: OidcStandInOptions): Promise<Oid
       },
     );
   });
+}
 
-  let closing: Promise<void> | undefined;
-  return {
-    issuer,
-    url,
-    port,
+async function mintAccessToken(
+  mint: MintAccessTokenOptions,
+  server: {
+    issuer: string;
+    settings: Settings;
+    accountsByLogin: ReadonlyMap<string, Account>;
+    key: SigningJwk;
+  },
+): Promise<string> {
+  const { settings } = server;
+  const account = server.accountsByLogin.get(mint.login);
+  if (account === undefined) {
+    throw new Error(
+      `mintAccessToken: no test user has login "${mint.login}"; add it to the users option`,
+    );
+  }
+  const unknown = mint.scopes.filter((scope) => !settings.scopes.includes(scope));
+  if (unknown.length > 0) {
+    throw new Error(
+      `mintAccessToken: unknown scopes ${unknown.join(', ')}; the server grants ${settings.scopes.join(', ')}`,
+    );
+  }
+
+  const issuedAt = mint.issuedAt ?? Math.floor(Date.now() / 1000);
+  const claims = oktaAccessTokenClaims({
+    jti: accessTokenId(),
+    issuer: server.issuer,
     audience: settings.audience,
-    jwksUri: `${issuer}/v1/keys`,
-    scopes: settings.scopes,
-    async mintAccessToken(mint) {
-      const account = accountsByLogin.get(mint.login);
-      if (account === undefined) {
-        throw new Error(
-          `mintAccessToken: no test user has login "${mint.login}"; add it to the users option`,
-        );
-      }
-      const unknown = mint.scopes.filter((scope) => !settings.scopes.includes(scope));
-      if (unknown.length > 0) {
-        throw new Error(
-          `mintAccessToken: unknown scopes ${unknown.join(', ')}; the server grants ${settings.scopes.join(', ')}`,
-        );
-      }
-      const issuedAt = mint.issuedAt ?? Math.floor(Date.now() / 1000);
-      const claims = oktaAccessTokenClaims({
-        jti: accessTokenId(),
-        issuer,
-        audience: settings.audience,
-        issuedAt,
-        expiresAt: issuedAt + (mint.expiresInSeconds ?? settings.accessTokenTtlSeconds),
-        clientId: mint.clientId,
-        userId: account.id,
-        login: account.login,
-        scopes: mint.scopes,
-      });
-      return signAccessToken(claims, key);
-    },
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+    issuedAt,
+    expiresAt: issuedAt + (mint.expiresInSeconds ?? settings.accessTokenTtlSeconds),
+    clientId: mint.clientId,
+    userId: account.id,
+    login: account.login,
+    scopes: mint.scopes,
+  });
+  return signAccessToken(claims, server.key);
 }
 
 interface Settings {
