@@ -160,6 +160,7 @@ export async function startOktaStandIn(options: OktaStandInOptions = {}): Promis
     state,
     ids,
     behaviours: { resetPolicyOnUpdate: options.resetPolicyOnUpdate ?? false },
+    exchangeIds: new IdGenerator((options.seed ?? 1) + 0x5eed),
     pageSize,
     now,
     accessTokens: new Map(),
