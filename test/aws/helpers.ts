@@ -253,6 +253,13 @@ export async function applySection(
     }
     const resource = resolveResource(raw, outputs);
     const observed = await retrying(context, () => handler.observe(context, resource));
+    if (observed?.ownership === 'foreign' && observed.ownershipProof === undefined) {
+      // The engine plans a conflict for a foreign resource without proof; it never updates it.
+      throw new ProviderError(
+        'NOT_OWNED',
+        `${raw.address} exists without this environment's marker`,
+      );
+    }
     const result =
       observed === undefined
         ? await retrying(context, () => handler.create(context, resource))
@@ -319,7 +326,11 @@ export async function observeSection(
   const report: Record<string, string[] | 'missing'> = {};
   for (const raw of provider.resources(section)) {
     const resource = resolveResource(raw, outputs);
-    const observed = await provider.handlers[raw.kind]?.observe(context, resource);
+    const handler = provider.handlers[raw.kind];
+    const observed =
+      handler === undefined
+        ? undefined
+        : await retrying(context, () => handler.observe(context, resource));
     report[raw.address] =
       observed === undefined ? 'missing' : driftedFields(provider, resource, observed);
   }

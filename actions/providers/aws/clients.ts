@@ -31,7 +31,8 @@ export class AwsClients {
       credentials: this.options.credentials,
       // One attempt per call: the engine retries THROTTLED and UNAVAILABLE errors with its own
       // backoff and logs each attempt, so SDK retries underneath would multiply the attempts
-      // and hide them.
+      // and hide them. The one exception, a single retry of a throttled call, is in
+      // `AwsRuntime.call`, where it uses the context's sleep and is logged.
       maxAttempts: 1,
       requestHandler: {
         requestTimeout: this.options.requestTimeoutMs ?? 30_000,

@@ -20,6 +20,8 @@ export interface AwsTiming {
   readonly rolePropagationIntervalMs: number;
   /** Number of times a Lambda change is retried after a `ResourceConflictException`. */
   readonly conflictRetries: number;
+  /** Delay before retrying a throttled call when AWS names none, in milliseconds. */
+  readonly throttleRetryDelayMs: number;
 }
 
 export const defaultTiming: AwsTiming = {
@@ -30,6 +32,7 @@ export const defaultTiming: AwsTiming = {
   rolePropagationTimeoutMs: 120_000,
   rolePropagationIntervalMs: 5_000,
   conflictRetries: 5,
+  throttleRetryDelayMs: 1_000,
 };
 
 export interface AwsProviderOptions {
@@ -96,18 +99,35 @@ export class AwsRuntime {
     return this.options.region;
   }
 
-  /** Runs one SDK call; a failure becomes a `ProviderError` naming the operation and target. */
+  /**
+   * Runs one SDK call; a failure becomes a `ProviderError` naming the operation and target.
+   *
+   * A throttled call is retried once, after the delay AWS asked for, because AWS rejected it
+   * before acting, so repeating it is always safe. One handler call makes up to about fifteen
+   * AWS calls, and without this an isolated throttle would restart the whole handler. Every other
+   * failure, and a second throttle, goes to the engine's retry policy.
+   */
   async call<T>(
     context: ProviderContext,
     operation: string,
     target: string,
     run: (options: { abortSignal?: AbortSignal }) => Promise<T>,
   ): Promise<T> {
-    context.log.debug(`aws ${operation} ${target}`);
-    try {
-      return await run({ abortSignal: context.signal });
-    } catch (error) {
-      throw toProviderError(error, operation, target, this.secrets);
+    for (let attempt = 1; ; attempt += 1) {
+      context.log.debug(`aws ${operation} ${target}`);
+      try {
+        return await run({ abortSignal: context.signal });
+      } catch (error) {
+        const failure = toProviderError(error, operation, target, this.secrets);
+        if (failure.code !== 'THROTTLED' || attempt === 2) {
+          throw failure;
+        }
+        const delay = failure.retryAfterMs ?? this.timing.throttleRetryDelayMs;
+        context.log.info(
+          `${operation} on ${target} was throttled; attempt 1 of 2 failed, retrying in ${delay / 1000} s`,
+        );
+        await context.sleep(delay);
+      }
     }
   }
 

@@ -1,8 +1,9 @@
 // Fault switches that tests and the local stack flip to make the stand-in misbehave the way AWS
 // does: throttling, server errors, responses lost after the action was performed, and the
 // eventual-consistency delays of IAM and Lambda.
-import type { AwsError, ServiceName } from './errors.ts';
-import { serverError, throttlingError } from './errors.ts';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ServiceName } from './errors.ts';
+import { AwsError, serverError, throttlingError } from './errors.ts';
 
 /** Which calls a fault applies to; an absent field matches every service or operation. */
 export interface FaultMatch {
@@ -26,7 +27,7 @@ interface Rule extends FaultMatch {
   remaining: number;
   rate: number | undefined;
   seen: number;
-  error: (service: ServiceName) => AwsError;
+  error: (service: ServiceName, headers: IncomingHttpHeaders) => AwsError;
 }
 
 function matches(rule: FaultMatch, service: ServiceName, operation: string): boolean {
@@ -86,6 +87,31 @@ export class Faults {
   }
 
   /**
+   * Answers the next `count` matching calls with `SignatureDoesNotMatch` and a message that quotes the
+   * request's signed headers, the way AWS quotes the canonical request. Those headers include the
+   * access key id and the session token, so callers can prove they strip credentials from errors.
+   */
+  signatureMismatch(options: FaultMatch & { count?: number } = {}): void {
+    this.errorRules.push({
+      service: options.service,
+      operation: options.operation,
+      remaining: options.count ?? 1,
+      rate: undefined,
+      seen: 0,
+      error: (_service, headers) => {
+        const quoted = ['authorization', 'x-amz-date', 'x-amz-security-token']
+          .map((name) => `${name}:${String(headers[name] ?? '')}`)
+          .join('\n');
+        return new AwsError(
+          'SignatureDoesNotMatch',
+          `The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'POST\n/\n\n${quoted}'`,
+          403,
+        );
+      },
+    });
+  }
+
+  /**
    * Performs the next `count` matching calls, then closes the connection without a response, as
    * when a response is lost on the network after AWS acted on the request.
    */
@@ -107,7 +133,11 @@ export class Faults {
   }
 
   /** The error to answer a call with instead of performing it, if a switch says so. */
-  errorFor(service: ServiceName, operation: string): AwsError | undefined {
+  errorFor(
+    service: ServiceName,
+    operation: string,
+    headers: IncomingHttpHeaders = {},
+  ): AwsError | undefined {
     for (const rule of this.errorRules) {
       if (rule.remaining <= 0 || !matches(rule, service, operation)) {
         continue;
@@ -120,7 +150,7 @@ export class Faults {
         }
       }
       rule.remaining -= 1;
-      return rule.error(service);
+      return rule.error(service, headers);
     }
     return undefined;
   }

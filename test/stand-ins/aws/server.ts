@@ -350,7 +350,7 @@ export function createListener(parts: ServerParts): RequestListener {
         throw missingAuthentication(resolved.service);
       }
       runtime.caller = callerFor(runtime, accessKeyId(authorization), resolved.service);
-      const fault = runtime.faults.errorFor(resolved.service, resolved.operation);
+      const fault = runtime.faults.errorFor(resolved.service, resolved.operation, request.headers);
       if (fault !== undefined) {
         throw fault;
       }

@@ -15,7 +15,7 @@ import { hasVendorCode, isNotFound } from '../errors.ts';
 import type { AwsRuntime } from '../runtime.ts';
 
 function describeState(configuration: FunctionConfiguration): string {
-  return `State ${configuration.State ?? '-'}, LastUpdateStatus ${configuration.LastUpdateStatus ?? '-'}`;
+  return `${configuration.State ?? 'unknown'} (LastUpdateStatus ${configuration.LastUpdateStatus ?? 'none'})`;
 }
 
 /**
