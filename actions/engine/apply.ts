@@ -121,7 +121,9 @@ class Applier {
       const observed = state.observation!;
       const { now } = splitDeferred(this.changes(state, spec, observed), planned.deferred ?? []);
       if (now.length === 0 && planned.adopt === undefined) {
-        context.log.info(`${label} already matches the config`);
+        if ((planned.deferred ?? []).length === 0) {
+          context.log.info(`${label} already matches the config`);
+        }
         return;
       }
       const verb = planned.adopt === undefined ? 'updating' : 'adopting';
@@ -155,6 +157,9 @@ class Applier {
     );
   }
 }
+
+/** Plans already applied: their observations are stale, so applying again could duplicate. */
+const applied = new WeakSet<Plan>();
 
 function deferredId(address: string): string {
   return `${address} (deferred fields)`;
@@ -275,6 +280,13 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
       'apply needs a plan made by this process; plan again, then apply it',
     );
   }
+  if (applied.has(plan)) {
+    throw new EngineError(
+      'ERR_PLAN_APPLIED',
+      'this plan was already applied, and what it observed is out of date; plan again, then apply the new plan',
+    );
+  }
+  applied.add(plan);
   const conflicts = plan.resources.filter((resource) => resource.action === 'conflict');
   if (conflicts.length > 0) {
     throw new EngineError(

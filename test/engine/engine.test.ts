@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../actions/engine/provider.ts';
+import type { Plan } from '../../actions/engine/plan-model.ts';
 import type { EngineError } from '../../actions/engine/runtime.ts';
 import { createWorld, seedConfig, seedSections } from './world.ts';
 
@@ -92,6 +93,27 @@ describe('apply', () => {
     const again = await world.engine.plan(seedConfig());
     expect(again.summary.changes).toBe(false);
     expect(again.resources.every((resource) => resource.action === 'no-op')).toBe(true);
+  });
+
+  it('rejects a plan applied twice', async () => {
+    const world = createWorld();
+    const plan = await world.engine.plan(seedConfig());
+    await world.engine.apply(plan);
+    const writes = world.cloud.writes().length;
+    const error = (await world.engine
+      .apply(plan)
+      .catch((caught: unknown) => caught)) as EngineError;
+    expect(error.code).toBe('ERR_PLAN_APPLIED');
+    expect(world.cloud.writes().length).toBe(writes);
+  });
+
+  it('rejects a plan from JSON', async () => {
+    const world = createWorld();
+    const plan = JSON.parse(JSON.stringify(await world.engine.plan(seedConfig()))) as Plan;
+    const error = (await world.engine
+      .apply(plan)
+      .catch((caught: unknown) => caught)) as EngineError;
+    expect(error.code).toBe('ERR_PLAN_FOREIGN');
   });
 
   it('follows the dependency order', async () => {
