@@ -49,7 +49,7 @@ export function createLambdaHandler(app: Koa<never> | Koa, logger: Logger): Lamb
   };
 }
 
-/** A 500 problem result for failures outside the app. */
+/** Builds a 500 problem result for failures outside the app. */
 export function failureResult(
   requestId: string,
   code: 'internal-error' | 'configuration-invalid' = 'internal-error',

@@ -372,6 +372,29 @@ describe('unreachable JWKS', () => {
     expect(idp.jwksRequests).toBe(2);
   });
 
+  it('verifies cached keys during the backoff', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: frozen });
+    const idp = await startIdentityProvider({ now: () => new Date(), keys: [keys[0]!] });
+    const verifier = verifierFor(idp, { now: () => new Date() });
+    await verifier.verify(await idp.sign());
+
+    // After the cooldown an unknown kid makes the verifier download again, which fails.
+    vi.setSystemTime(frozen.getTime() + 31_000);
+    idp.jwksMode = 'error';
+    const unknown = await idp.sign({}, { header: { kid: 'rotated-in' } });
+    expect(await rejection(verifier.verify(unknown))).toBeInstanceOf(
+      IdentityProviderUnavailableError,
+    );
+    expect(idp.jwksRequests).toBe(2);
+
+    // Within the backoff a cached key still verifies, and an unknown one fails without a request.
+    expect((await verifier.verify(await idp.sign())).subject).toBe('ada@example.com');
+    expect(await rejection(verifier.verify(unknown))).toBeInstanceOf(
+      IdentityProviderUnavailableError,
+    );
+    expect(idp.jwksRequests).toBe(2);
+  });
+
   it('fails as unavailable when metadata names another issuer', async () => {
     const idp = await startIdentityProvider({ now, keys });
     const verifier = createAccessTokenVerifier({

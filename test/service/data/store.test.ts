@@ -23,7 +23,7 @@ beforeAll(async () => {
   target = await startMongoTarget();
 });
 
-/** A clock that moves one millisecond per reading, from a fixed start. */
+/** Returns a clock that moves one millisecond per reading, from a fixed start. */
 function steppingClock(start = Date.parse('2026-01-15T10:00:00Z')) {
   let next = start;
   return () => new Date(next++);

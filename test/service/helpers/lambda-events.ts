@@ -14,7 +14,7 @@ export interface HttpRequest {
 
 const requestTime = { text: '15/Jan/2026:10:00:00 +0000', epoch: 1_768_471_200_000 };
 
-/** A Lambda function URL event (payload format 2.0, routeKey `$default`). */
+/** Builds a Lambda function URL event (payload format 2.0, routeKey `$default`). */
 export function functionUrlEvent(request: HttpRequest, requestId = 'url-request-1') {
   return {
     ...version2(request, requestId),
@@ -28,7 +28,7 @@ export function functionUrlEvent(request: HttpRequest, requestId = 'url-request-
   };
 }
 
-/** An API Gateway HTTP API event (payload format 2.0). */
+/** Builds an API Gateway HTTP API event (payload format 2.0). */
 export function httpApiEvent(request: HttpRequest, requestId = 'http-api-request-1') {
   return version2(request, requestId);
 }
@@ -73,7 +73,7 @@ function version2(request: HttpRequest, requestId: string) {
   };
 }
 
-/** An API Gateway REST API proxy event (payload format 1.0). */
+/** Builds an API Gateway REST API proxy event (payload format 1.0). */
 export function restApiEvent(request: HttpRequest, requestId = 'rest-request-1') {
   const { path, query } = splitUrl(request.url);
   const headers = { Host: 'api.example.com', 'X-Forwarded-Proto': 'https', ...request.headers };
@@ -116,7 +116,7 @@ export function restApiEvent(request: HttpRequest, requestId = 'rest-request-1')
   };
 }
 
-/** A Lambda context with the fields the handler reads. */
+/** Builds a Lambda context with the fields the handler reads. */
 export function lambdaContext(awsRequestId = 'c6af9ac6-7b61-11e6-9a41-93e812345678') {
   return {
     awsRequestId,
