@@ -60,8 +60,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const port = options.port ?? readPort(env.PORT);
   let servicePort = port;
   const started: { close(): Promise<void> }[] = [];
-  const stopAll = async () => {
-    for (const part of started.reverse()) await part.close();
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      for (const part of [...started].reverse()) await part.close();
+    })();
+    return stopping;
   };
 
   try {
@@ -79,16 +83,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       const clientId = isSet(env.OKTA_CLIENT_ID) ? env.OKTA_CLIENT_ID.trim() : DEV_CLIENT_ID;
       // Read on each sign-in, after the service has its port, so port 0 works too.
       const redirectUri = () => `http://localhost:${servicePort}/docs/oauth2-redirect`;
-      oidc = await startOidcStandIn({
-        users: [DEV_USER],
-        findClient: (id) =>
-          Promise.resolve(
-            id === clientId ? { clientId, redirectUris: [redirectUri()] } : undefined,
-          ),
-        ...(isSet(env.OKTA_AUDIENCE) ? { audience: env.OKTA_AUDIENCE.trim() } : {}),
-        keysPath: join(dataFolder, 'oidc'),
-        ...(options.oidcLog === undefined ? {} : { log: options.oidcLog }),
-      });
+      oidc = await startDocsProvider(clientId, redirectUri, env, dataFolder, options.oidcLog);
       started.push(oidc);
       serviceEnv.OKTA_ISSUER = oidc.issuer;
       serviceEnv.OKTA_AUDIENCE = oidc.audience;
@@ -121,6 +116,24 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     await stopAll();
     throw error;
   }
+}
+
+/** Starts the local OpenID Provider with the test user and one docs client. */
+function startDocsProvider(
+  clientId: string,
+  redirectUri: () => string,
+  env: Environment,
+  dataFolder: string,
+  log: ((line: string) => void) | undefined,
+): Promise<OidcStandIn> {
+  return startOidcStandIn({
+    users: [DEV_USER],
+    findClient: (id) =>
+      Promise.resolve(id === clientId ? { clientId, redirectUris: [redirectUri()] } : undefined),
+    ...(isSet(env.OKTA_AUDIENCE) ? { audience: env.OKTA_AUDIENCE.trim() } : {}),
+    keysPath: join(dataFolder, 'oidc'),
+    ...(log === undefined ? {} : { log }),
+  });
 }
 
 /** Returns the lines `npm run dev` prints once everything listens. */
