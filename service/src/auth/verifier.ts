@@ -107,6 +107,10 @@ export function createAccessTokenVerifier(
  * set again for an unknown `kid` at most once per `jwksCooldownMs`, counted from the last
  * successful download. After a failed download this wrapper starts no new one for
  * `failureBackoffMs`, and only tokens whose key is in the cached set verify meanwhile.
+ *
+ * NOTE: a key first seen within a cooldown after a download is rejected until the cooldown ends.
+ * Okta publishes new keys weeks before signing with them (developer.okta.com/docs/concepts/
+ * key-rotation), so only an emergency rotation can meet this window.
  */
 function createKeyResolver(
   options: AccessTokenVerifierOptions,
