@@ -371,6 +371,7 @@ describe('stand-in state file', () => {
     const second = await startStandIn({ stateFile });
     const next = await createApp(second, 'Docs 2');
 
+    expect(second.apiToken).toBe(first.apiToken);
     expect(second.apps().map((stored) => stored.id)).toEqual([app.id, next.id]);
     expect(next.id).not.toBe(app.id);
     expect(second.assignedPolicyName(app.id)).toBe('Default Policy');

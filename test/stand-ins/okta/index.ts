@@ -150,17 +150,19 @@ export async function startOktaStandIn(options: OktaStandInOptions = {}): Promis
 
   const stateFile = options.stateFile;
   const restored = stateFile && existsSync(stateFile) ? loadState(stateFile) : undefined;
-  const ids = new IdGenerator(restored ? restored.idState : (options.seed ?? 1));
+  const seed = options.seed ?? 1;
+  const ids = new IdGenerator(restored ? restored.idState : seed);
   const state =
     restored ??
     seedOrg(ids, now().toISOString(), options.authorizationServers ?? [{ id: 'default' }]);
-  const apiToken = options.apiToken ?? `00${ids.next('', 40)}`;
+  // Derived from the seed alone, so the token stays the same when a state file is restored.
+  const apiToken = options.apiToken ?? `00${new IdGenerator(seed + 0x70ce).next('', 40)}`;
 
   const org: Org = {
     state,
     ids,
     behaviours: { resetPolicyOnUpdate: options.resetPolicyOnUpdate ?? false },
-    exchangeIds: new IdGenerator((options.seed ?? 1) + 0x5eed),
+    exchangeIds: new IdGenerator(seed + 0x5eed),
     pageSize,
     now,
     accessTokens: new Map(),
