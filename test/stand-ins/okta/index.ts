@@ -155,14 +155,13 @@ export async function startOktaStandIn(options: OktaStandInOptions = {}): Promis
   const state =
     restored ??
     seedOrg(ids, now().toISOString(), options.authorizationServers ?? [{ id: 'default' }]);
-  // Derived from the seed alone, so the token stays the same when a state file is restored.
-  const apiToken = options.apiToken ?? `00${new IdGenerator(seed + 0x70ce).next('', 40)}`;
+  const apiToken = options.apiToken ?? state.apiToken ?? `00${ids.next('', 40)}`;
+  state.apiToken = apiToken;
 
   const org: Org = {
     state,
     ids,
     behaviours: { resetPolicyOnUpdate: options.resetPolicyOnUpdate ?? false },
-    exchangeIds: new IdGenerator(seed + 0x5eed),
     pageSize,
     now,
     accessTokens: new Map(),

@@ -86,7 +86,7 @@ async function issueToken(form: URLSearchParams, org: Org, base: string): Promis
     );
   }
 
-  const accessToken = org.exchangeIds.next('', 64);
+  const accessToken = org.ids.next('', 64);
   org.accessTokens.set(accessToken, {
     clientId,
     scopes,

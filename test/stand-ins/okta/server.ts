@@ -179,7 +179,7 @@ export async function handle(
   const raw = await readBody(request);
   const headers: Record<string, string> = {
     date: now.toUTCString(),
-    'x-okta-request-id': org.exchangeIds.next(idPrefix.request, 27),
+    'x-okta-request-id': org.ids.next(idPrefix.request, 27),
   };
 
   let result: StandInResponse;
@@ -247,7 +247,7 @@ export async function handle(
           internalError(500));
     result = {
       status: okta.status,
-      body: okta.body(org.exchangeIds.next(idPrefix.error, 25)),
+      body: okta.body(org.ids.next(idPrefix.error, 25)),
       headers: okta.headers,
     };
   }

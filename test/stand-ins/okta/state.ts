@@ -33,6 +33,8 @@ export interface OrgState {
   version: 1;
   orgId: string;
   idState: number;
+  /** The SSWS token the org accepts, kept so a restarted stand-in accepts the same one. */
+  apiToken?: string;
   apps: JsonObject[];
   /** Sign-in (access) policy assigned to each app, by app id. */
   appPolicies: Record<string, string>;
