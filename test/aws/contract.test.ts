@@ -83,7 +83,7 @@ class Model {
     return shape?.type === 'operation' ? shape : undefined;
   }
 
-  /** The error codes an operation declares, as the protocol sends them. */
+  /** Returns the error codes an operation declares, as the protocol sends them. */
   errors(name: string): Set<string> {
     return new Set(
       (this.operation(name)?.errors ?? []).map(({ target }) => {

@@ -45,7 +45,7 @@ function section(): AwsSection {
   return devSection({ github });
 }
 
-/** An unsigned GitHub-style OIDC token; the stand-in reads the claims without the signature. */
+/** Builds an unsigned GitHub-style OIDC token; the stand-in reads the claims without the signature. */
 function token(clock: ManualClock, claims: Record<string, unknown>): string {
   const payload = {
     iss: 'https://token.actions.githubusercontent.com',

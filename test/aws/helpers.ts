@@ -1,6 +1,6 @@
-// Shared set-up for the AWS tests: the stand-in on loopback with a manual clock, a provider context
-// whose sleep advances that clock, a provider wired to the stand-in, and a tiny apply loop that
-// resolves references and retries the way the engine does.
+// Shared set-up for the AWS tests. It starts the stand-in on loopback with a manual clock and builds
+// a provider context whose sleep advances that clock and a provider wired to the stand-in. A small
+// apply loop resolves references and retries the way the engine does.
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,7 +21,7 @@ import { startServer } from '../helpers/servers.ts';
 import { startAwsStandIn } from '../stand-ins/aws/index.ts';
 import type { AwsStandIn, AwsStandInOptions } from '../stand-ins/aws/index.ts';
 
-/** A clock that moves only when told to; `sleep` in the test context advances it. */
+/** A clock that moves only when `advance` is called; `sleep` in the test context calls it. */
 export class ManualClock {
   current = Date.UTC(2026, 5, 15, 12, 0, 0);
   readonly now = (): number => this.current;
@@ -35,7 +35,7 @@ export interface TestContext extends ProviderContext {
   readonly slept: number[];
 }
 
-/** A provider context for environment `dev` whose sleep is instant and advances the clock. */
+/** Creates a provider context for environment `dev` whose sleep is instant and advances the clock. */
 export function testContext(clock: ManualClock, environment = 'dev'): TestContext {
   const lines: string[] = [];
   const slept: number[] = [];
@@ -66,7 +66,7 @@ export function startTestStandIn(
   return startAwsStandIn({ now: clock.now, listen: startServer, ...options });
 }
 
-/** A folder with a build artifact at `dist/service/lambda.zip`. */
+/** Creates a folder with a build artifact at `dist/service/lambda.zip`. */
 export function artifactRoot(content = 'v1'): { root: string; write(content: string): void } {
   const root = mkdtempSync(join(tmpdir(), 'gitops-aws-'));
   const write = (text: string) => {
@@ -78,7 +78,7 @@ export function artifactRoot(content = 'v1'): { root: string; write(content: str
   return { root, write };
 }
 
-/** An empty but valid zip file whose archive comment is `comment`, so contents can differ. */
+/** Returns an empty but valid zip file whose archive comment is `comment`, so contents can differ. */
 export function zipWithComment(comment: string): Buffer {
   const text = Buffer.from(comment);
   const end = Buffer.alloc(22);
@@ -105,7 +105,7 @@ export function testProvider(
   });
 }
 
-/** The dev config's aws section, with literal environment values in place of Okta and Atlas references. */
+/** Returns the dev config's aws section, with literal values in place of Okta and Atlas references. */
 export function devSection(overrides: Partial<AwsSection> = {}): AwsSection {
   return {
     accountId: '123456789012',
@@ -292,9 +292,9 @@ function stable(value: unknown, path: string, sets: ReadonlySet<string>): unknow
 }
 
 /**
- * The top-level desired fields whose observed value differs, compared the way the engine does:
- * only desired fields, lists under `set` rules order-free. Policies arrive already normalised by
- * the handlers' observe.
+ * Returns the top-level desired fields whose observed value differs. Like the engine, it compares
+ * only desired fields and ignores list order under `set` rules. Policies arrive already normalised
+ * by the handlers' observe.
  */
 export function driftedFields(
   provider: AwsProvider,

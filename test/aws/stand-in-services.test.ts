@@ -146,7 +146,7 @@ describe('AWS stand-in services', () => {
     );
 
     expect(budget?.BudgetLimit).toEqual({ Amount: '10.0', Unit: 'USD' });
-    // The manual clock stands on 15 June 12:00 UTC: 15 whole or started days at 0.5 a day.
+    // The manual clock starts at 15 June 12:00 UTC, so 15 days have started, at 0.5 a day.
     expect(budget?.CalculatedSpend?.ActualSpend).toEqual({ Amount: '7.5', Unit: 'USD' });
     expect(notifications.Notifications).toEqual([{ ...notification, NotificationState: 'OK' }]);
     expect(subscribers.Subscribers).toEqual([

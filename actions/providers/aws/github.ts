@@ -11,7 +11,7 @@ export const githubIssuerUrl = `https://${githubIssuerHost}`;
 export const stsAudience = 'sts.amazonaws.com';
 
 /**
- * The `sub` claims a role accepts, in both of GitHub's forms: the name form
+ * Lists the `sub` claims a role accepts, in both of GitHub's forms: the name form
  * `repo:OWNER/REPO:...` and the immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that GitHub
  * uses for repositories created or renamed since July 2026. Pull requests only for the plan role.
  */
@@ -28,7 +28,7 @@ export function githubSubjects(github: GitHubConfig, role: 'plan' | 'deploy'): s
   return prefixes.flatMap((prefix) => contexts.map((context) => `${prefix}:${context}`)).sort();
 }
 
-/** A trust policy for GitHub's OIDC tokens with the exact audience and subjects, no wildcard. */
+/** Builds a trust policy for GitHub's OIDC tokens with the exact audience and subjects. */
 export function githubTrustPolicy(providerArn: string, subjects: readonly string[]): SpecValue {
   return {
     Version: '2012-10-17',

@@ -86,7 +86,7 @@ function canonicalStatement(statement: Json): Json {
   return canonicalValue(output);
 }
 
-/** The canonical form of a policy document: lists sorted and de-duplicated, statements sorted. */
+/** Returns the canonical form of a policy document: lists sorted and de-duplicated, statements sorted. */
 export function canonicalPolicy(document: Json): Json {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     return document;
@@ -118,7 +118,7 @@ function containsUnknown(value: SpecValue | undefined): boolean {
   return false;
 }
 
-/** Whether two policy documents mean the same; a desired document with unknowns never does. */
+/** Returns whether two policy documents mean the same; a desired document with unknowns never does. */
 export function policiesEqual(desired: SpecValue | undefined, actual: Json): boolean {
   if (desired === undefined || containsUnknown(desired)) {
     return false;
@@ -130,7 +130,7 @@ export function policiesEqual(desired: SpecValue | undefined, actual: Json): boo
 
 /**
  * The observed document in the config's shape: the desired document itself when both mean the
- * same, so the engine sees no change, and the decoded document otherwise.
+ * same, so the engine finds no change, and the decoded document otherwise.
  */
 export function observedPolicy(desired: SpecValue | undefined, actualText: string): SpecValue {
   const actual = decodePolicy(actualText);

@@ -27,9 +27,9 @@ function githubResources(section: AwsSection): DesiredResource[] {
     return [];
   }
   const resources: DesiredResource[] = [];
-  // A managed provider is referenced so the engine creates it before the roles that trust it
-  // (IAM rejects a trust policy naming a provider that does not exist); an unmanaged one must
-  // already exist under its fixed ARN.
+  // The roles refer to a managed provider by reference, so the engine creates the provider first,
+  // because IAM rejects a trust policy that names a provider that does not exist. An unmanaged
+  // provider must already exist under its fixed ARN.
   let providerArn = oidcProviderArn(section.accountId, githubIssuerUrl);
   if (github.oidcProvider.managed) {
     providerArn = `\${${oidcProviderAddress}.arn}`;

@@ -1,5 +1,5 @@
-// What every AWS handler shares: the SDK clients, the options, the account guard, and `call`, which
-// runs one SDK call with the context's abort signal and turns its failure into a `ProviderError`.
+// The state every AWS handler shares: the SDK clients, the options, the account guard, and `call`.
+// `call` runs one SDK call with the context's abort signal and turns a failure into a `ProviderError`.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ProviderContext } from '../../engine/provider.ts';
 import { ProviderError } from '../../engine/provider.ts';

@@ -35,8 +35,8 @@ export const reservedEnvironmentKeys: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * A record whose keys are checked one by one, so each bad key gets its own message and path;
- * zod's record key schemas report only "Invalid key in record".
+ * Builds a record schema that checks keys one by one, so each bad key gets its own message and
+ * path. A zod record key schema would report only "Invalid key in record".
  */
 function keyedRecord<Value extends z.ZodType>(
   checkKey: (key: string) => string | undefined,

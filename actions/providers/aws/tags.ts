@@ -7,7 +7,7 @@ export const markerKeys = {
   address: 'gitops:address',
 } as const;
 
-/** The marker as a tag map, written on every resource the provider creates. */
+/** Returns the marker as a tag map, written on every resource the provider creates. */
 export function markerTags(marker: OwnershipMarker): Record<string, string> {
   return {
     [markerKeys.managedBy]: marker.managedBy,
@@ -32,7 +32,7 @@ export function tagList(
     .map((key) => ({ Key: key, Value: tags[key] ?? '' }));
 }
 
-/** The user's tags: every tag except the marker. */
+/** Returns the user's tags: every tag except the marker. */
 export function userTags(tags: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(
     Object.keys(tags)
@@ -54,7 +54,7 @@ export function ownershipOf(
     : 'foreign';
 }
 
-/** Whether the tags carry a marker of this environment, for any address. */
+/** Returns whether the tags carry a marker of this environment, for any address. */
 export function ownedByEnvironment(
   tags: Readonly<Record<string, string>>,
   context: ProviderContext,
@@ -84,7 +84,7 @@ export function desiredTags(
   return { ...(desired ?? userTags(current)), ...markerTags(marker) };
 }
 
-/** The tags to set and the keys to remove to go from `current` to `wanted`. */
+/** Returns the tags to set and the keys to remove to go from `current` to `wanted`. */
 export function tagChanges(
   current: Readonly<Record<string, string>>,
   wanted: Readonly<Record<string, string>>,

@@ -7,7 +7,7 @@ import { evaluateIdentityPolicies, parsePolicy } from './policy.ts';
 import type { PolicyDocument } from './policy.ts';
 import type { AccessCheck, Runtime } from './runtime.ts';
 
-/** AWS managed policies whose effect the stand-in knows; any other attached policy grants nothing. */
+/** AWS managed policies the stand-in can evaluate; any other attached policy grants nothing. */
 const knownManagedPolicies: Record<string, PolicyDocument> = {
   'arn:aws:iam::aws:policy/AdministratorAccess': {
     Version: '2012-10-17',

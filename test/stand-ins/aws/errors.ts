@@ -102,7 +102,7 @@ export function serverError(service: ServiceName, status = 500): AwsError {
   }
 }
 
-/** The error for a request that names a service or operation the stand-in does not serve. */
+/** Builds the error for a request naming a service or operation the stand-in does not serve. */
 export function unknownOperation(description: string): AwsError {
   return new AwsError(
     'UnknownOperationException',
@@ -111,7 +111,7 @@ export function unknownOperation(description: string): AwsError {
   );
 }
 
-/** The error for a request without an `Authorization` header. */
+/** Builds the error for a request without an `Authorization` header. */
 export function missingAuthentication(service: ServiceName): AwsError {
   if (service === 'iam' || service === 'sts') {
     return new AwsError(

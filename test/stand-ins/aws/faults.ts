@@ -61,7 +61,7 @@ export class Faults {
     this.lambdaUpdateDelayMs = defaults.lambdaUpdateDelayMs;
   }
 
-  /** Answers matching calls with the service's own throttling error and status. */
+  /** Fails matching calls with the service's own throttling error and status. */
   throttle(options: ThrottleOptions = {}): void {
     const retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.errorRules.push({
@@ -74,7 +74,7 @@ export class Faults {
     });
   }
 
-  /** Answers the next `count` matching calls with the service's internal error (HTTP 5xx). */
+  /** Fails the next `count` matching calls with the service's internal error (HTTP 5xx). */
   serverError(options: FaultMatch & { count?: number; status?: number } = {}): void {
     this.errorRules.push({
       service: options.service,
@@ -87,7 +87,7 @@ export class Faults {
   }
 
   /**
-   * Answers the next `count` matching calls with `SignatureDoesNotMatch` and a message that quotes the
+   * Fails the next `count` matching calls with `SignatureDoesNotMatch` and a message that quotes the
    * request's signed headers, the way AWS quotes the canonical request. Those headers include the
    * access key id and the session token, so callers can prove they strip credentials from errors.
    */
@@ -132,7 +132,7 @@ export class Faults {
     this.lambdaUpdateDelayMs = this.defaults.lambdaUpdateDelayMs;
   }
 
-  /** The error to answer a call with instead of performing it, if a switch says so. */
+  /** Returns the error that replaces a call, when a switch matches it. */
   errorFor(
     service: ServiceName,
     operation: string,
@@ -155,7 +155,7 @@ export class Faults {
     return undefined;
   }
 
-  /** Whether the response to a performed call is to be dropped. */
+  /** Returns whether the response to a performed call is to be dropped. */
   dropsResponse(service: ServiceName, operation: string): boolean {
     const rule = this.dropRules.find(
       (candidate) => candidate.remaining > 0 && matches(candidate, service, operation),

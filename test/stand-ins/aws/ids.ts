@@ -33,9 +33,9 @@ export class IdGenerator {
     return `${this.seed}:${state.sequence}`;
   }
 
-  /** An IAM unique id such as `AROA` followed by 17 characters. */
-  iamId(prefix: 'AROA' | 'AIDA' | 'ASIA'): string {
-    return prefix + digest(this.nextSeed(), 16, upperAlphanumeric);
+  /** Returns a role id (`AROA` and 17 characters) or a session access key id (`ASIA` and 16). */
+  iamId(prefix: 'AROA' | 'ASIA'): string {
+    return prefix + digest(this.nextSeed(), prefix === 'AROA' ? 17 : 16, upperAlphanumeric);
   }
 
   /** A UUID-shaped id, as request ids, revision ids and version ids look. */

@@ -210,7 +210,7 @@ function conditionHolds(operator: string, expected: string[], actual: string[]):
   }
 }
 
-/** Whether every condition of a statement holds for the request's context values. */
+/** Returns whether every condition of a statement holds for the request's context values. */
 export function conditionsHold(
   condition: PolicyStatement['Condition'],
   context: ConditionContext,
@@ -255,7 +255,7 @@ function principalMatches(
 }
 
 /**
- * Whether a trust policy lets a principal perform an `sts:` action: some Allow statement matches
+ * Returns whether a trust policy lets a principal perform an `sts:` action: some Allow statement matches
  * and no Deny statement does.
  */
 export function trustAllows(

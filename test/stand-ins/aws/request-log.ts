@@ -64,7 +64,7 @@ const redactedKeys = new Set([
   'SecretAccessKey',
 ]);
 
-/** A copy of request params fit for the log: zip bytes summarised, secret values redacted. */
+/** Copies request params for the log, with zip bytes summarised and secret values redacted. */
 export function loggableParams(
   params: Record<string, unknown>,
   summariseZip: (base64: string) => unknown,

@@ -22,7 +22,7 @@ export async function adoptExisting(
 ): Promise<Observation> {
   const observed = await handler.observe(context, resource);
   if (observed === undefined) {
-    // AWS said it exists but a read does not show it yet: eventual consistency, so retry later.
+    // AWS reported it exists but a read does not show it yet (eventual consistency), so retry later.
     throw error;
   }
   if (observed.ownership !== 'owned') {

@@ -51,7 +51,7 @@ function specOf(resource: DesiredResource): BudgetSpec {
   return resource.spec as unknown as BudgetSpec;
 }
 
-/** The notification this provider writes for one threshold. */
+/** Builds the notification this provider writes for one threshold. */
 function thresholdNotification(threshold: number): Notification {
   return {
     NotificationType: 'ACTUAL',
@@ -119,7 +119,7 @@ export function createBudgetHandler(runtime: AwsRuntime): ResourceHandler {
     return tagMap(output.ResourceTags);
   };
 
-  /** The managed notifications of a budget with their subscribers. */
+  /** Reads the managed notifications of a budget with their subscribers. */
   const notificationsOf = async (context: ProviderContext, name: string) => {
     const output = await runtime.call(
       context,
@@ -421,7 +421,7 @@ export function createBudgetHandler(runtime: AwsRuntime): ResourceHandler {
           nextToken = page.NextToken;
         } while (nextToken !== undefined);
       } catch (error) {
-        // Budgets has answered NotFoundException for an account without budgets.
+        // Budgets has returned NotFoundException for an account without budgets.
         if (!isNotFound(error)) {
           throw error;
         }

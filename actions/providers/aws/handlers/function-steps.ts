@@ -60,7 +60,7 @@ export async function waitForFunctionReady(
 }
 
 /**
- * Runs a change of the function, and when Lambda answers `ResourceConflictException` (another update
+ * Runs a change of the function, and when Lambda returns `ResourceConflictException` (another update
  * in progress), waits for the function to be ready and tries again, up to `conflictRetries` times.
  */
 export async function withConflictRetry<T>(

@@ -1,7 +1,7 @@
 // `aws:lambda:FunctionUrl`: the HTTPS endpoint of a function (or its alias), its CORS settings, and
 // the resource-policy statements a public URL needs. Since October 2025 Lambda requires both
 // `lambda:InvokeFunctionUrl` (with `lambda:FunctionUrlAuthType` NONE) and `lambda:InvokeFunction`
-// (with `lambda:InvokedViaFunctionUrl` true) for an unauthenticated URL to answer.
+// (with `lambda:InvokedViaFunctionUrl` true) for an unauthenticated URL to respond.
 import {
   AddPermissionCommand,
   CreateFunctionUrlConfigCommand,
@@ -75,7 +75,7 @@ export const publicStatements: readonly PublicStatement[] = [
   },
 ];
 
-/** The statements the desired auth type needs: both for NONE, none for AWS_IAM. */
+/** Returns the statements an auth type needs: both for NONE, none for AWS_IAM. */
 export function requiredPermissions(authType: 'NONE' | 'AWS_IAM'): string[] {
   return authType === 'NONE' ? publicStatements.map((statement) => statement.description) : [];
 }

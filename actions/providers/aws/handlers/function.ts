@@ -74,7 +74,7 @@ function specOf(resource: DesiredResource): FunctionSpec {
   return resource.spec as unknown as FunctionSpec;
 }
 
-/** The environment when every value is known, else `undefined` (it is deferred to an update). */
+/** Returns the environment when every value is known, else `undefined` so an update sets it. */
 function knownEnvironment(
   environment: Record<string, SpecValue> | undefined,
 ): Record<string, string> | undefined {
@@ -103,7 +103,7 @@ function sortedJson(value: Record<string, string> | undefined): string {
   return JSON.stringify(entries);
 }
 
-/** Whether two versions have the same code and configuration, so an alias on one is current. */
+/** Returns whether two versions have the same code and configuration. */
 function sameContent(left: FunctionConfiguration, right: FunctionConfiguration): boolean {
   return (
     left.CodeSha256 === right.CodeSha256 &&

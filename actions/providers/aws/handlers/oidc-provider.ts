@@ -46,7 +46,7 @@ function specOf(resource: DesiredResource): OidcProviderSpec {
   return resource.spec as unknown as OidcProviderSpec;
 }
 
-/** The provider's ARN: IAM names it after the issuer URL without its scheme. */
+/** Returns the provider's ARN, which IAM derives from the issuer URL without its scheme. */
 export function oidcProviderArn(accountId: string, url: string): string {
   return `arn:aws:iam::${accountId}:oidc-provider/${url.replace(/^https:\/\//, '').replace(/\/$/, '')}`;
 }

@@ -64,7 +64,7 @@ function startOfMonth(now: number): number {
 }
 
 /**
- * The budget with the defaults Budgets fills in, as the stand-in stores it: times in epoch
+ * Completes a budget with the defaults Budgets fills in, as the stand-in stores it: times in epoch
  * milliseconds, so that the state file round-trips.
  */
 function completeBudget(

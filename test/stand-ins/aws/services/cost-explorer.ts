@@ -30,13 +30,13 @@ function day(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
-/** The configured actual cost of one UTC day. */
+/** Returns the configured actual cost of one UTC day. */
 function dailyCost(runtime: Runtime, date: string): number {
   const daily = runtime.costs.daily;
   return typeof daily === 'number' ? daily : (daily[date] ?? 0);
 }
 
-/** Actual cost of the whole UTC days that start in `[startMs, endMs)`. */
+/** Sums the actual cost of the UTC days that start in `[startMs, endMs)`. */
 export function costBetween(runtime: Runtime, startMs: number, endMs: number): number {
   let total = 0;
   for (let time = startMs; time < endMs; time += dayMs) {
@@ -67,7 +67,7 @@ function parsePeriod(body: Body): { start: number; end: number } {
   return { start, end };
 }
 
-/** Splits a period at day or month boundaries, as the granularity asks. */
+/** Splits a period at day or month boundaries, following the granularity. */
 function periods(
   start: number,
   end: number,

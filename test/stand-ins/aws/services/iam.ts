@@ -189,7 +189,7 @@ function roleCheck(action: string) {
   ];
 }
 
-/** The check for attaching or detaching a managed policy, with the `iam:PolicyARN` condition key. */
+/** Builds the check for attaching or detaching a managed policy, with the `iam:PolicyARN` key. */
 function policyAttachmentCheck(action: string) {
   return (params: QueryParams, runtime: Runtime): AccessCheck[] => [
     {
@@ -261,6 +261,7 @@ export const iamOperations: Record<string, Operation<QueryParams>> = {
           'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)',
         );
       }
+
       const roles = runtime.state.iam.roles;
       if (Object.keys(roles).some((name) => name.toLowerCase() === roleName.toLowerCase())) {
         throw new AwsError(
@@ -276,6 +277,7 @@ export const iamOperations: Record<string, Operation<QueryParams>> = {
           409,
         );
       }
+
       const description = optionalString(params, 'Description');
       if (description !== undefined && description.length > 1000) {
         throw validation(
@@ -299,6 +301,7 @@ export const iamOperations: Record<string, Operation<QueryParams>> = {
         'trust',
         maxTrustPolicyBytes,
       );
+
       const now = runtime.now();
       const role: RoleRecord = {
         RoleName: roleName,

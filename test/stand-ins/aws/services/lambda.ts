@@ -338,6 +338,7 @@ const functionRoutes: RestRoute[] = [
       if (body.PackageType !== undefined && body.PackageType !== 'Zip') {
         throw invalidParameter('The AWS stand-in supports only the Zip package type.');
       }
+
       const runtimeName = checkRuntime(body.Runtime);
       if (typeof body.Handler !== 'string' || body.Handler === '') {
         throw invalidParameter(
@@ -350,6 +351,7 @@ const functionRoutes: RestRoute[] = [
         (body.Code as { ZipFile?: unknown } | undefined)?.ZipFile,
         'CreateFunction',
       );
+
       const now = runtime.now();
       const latest: FunctionVersionRecord = {
         Version: '$LATEST',
@@ -369,6 +371,7 @@ const functionRoutes: RestRoute[] = [
         LastModified: now,
         RevisionId: runtime.ids.uuid(),
       };
+
       const fn: LambdaFunctionRecord = {
         FunctionName: name,
         FunctionArn: functionArn(runtime, name),
@@ -382,6 +385,7 @@ const functionRoutes: RestRoute[] = [
         updatedAt: now + runtime.faults.lambdaCreateDelayMs,
         lastChange: 'create',
       };
+
       runtime.state.lambda.functions[name] = fn;
       if (body.Publish === true) {
         const version = publish(runtime, fn, undefined);
@@ -485,6 +489,7 @@ const functionRoutes: RestRoute[] = [
         );
       }
       assertNotBusy(runtime, fn);
+
       const next = { ...fn.latest };
       if (body.Role !== undefined) {
         next.Role = checkRole(runtime, body.Role);
@@ -508,6 +513,7 @@ const functionRoutes: RestRoute[] = [
         const variables = checkEnvironment(body.Environment) ?? {};
         next.Environment = Object.keys(variables).length > 0 ? variables : undefined;
       }
+
       fn.latest = next;
       markUpdated(runtime, fn);
       return configurationResponse(runtime, fn, fn.latest, { justChanged: true });

@@ -152,15 +152,18 @@ export const stsOperations: Record<string, Operation<QueryParams>> = {
       const claims = tokenClaims(requiredString(params, 'WebIdentityToken'));
       const issuer = typeof claims.iss === 'string' ? claims.iss : '';
       const host = issuer.replace(/^https:\/\//, '').replace(/\/$/, '');
+
       const providerArn = `arn:aws:iam::${runtime.accountId}:oidc-provider/${host}`;
       const provider = runtime.state.iam.oidcProviders[providerArn];
       if (provider === undefined) {
         throw invalidToken(`No OpenIDConnect provider found in your account for ${issuer}`);
       }
+
       const audiences = [claims.aud].flat().map(String);
       if (!audiences.some((audience) => provider.ClientIDList.includes(audience))) {
         throw invalidToken('Incorrect token audience');
       }
+
       if (typeof claims.exp === 'number' && claims.exp * 1000 <= runtime.now()) {
         throw new AwsError(
           'ExpiredTokenException',
@@ -168,6 +171,7 @@ export const stsOperations: Record<string, Operation<QueryParams>> = {
           400,
         );
       }
+
       const role = Object.values(runtime.state.iam.roles).find(
         (candidate) => candidate.Arn === roleArn,
       );
@@ -188,6 +192,7 @@ export const stsOperations: Record<string, Operation<QueryParams>> = {
           403,
         );
       }
+
       const session = issueSession(runtime, role, name, durationSeconds(params, role));
       return {
         ...session,
