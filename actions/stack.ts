@@ -102,7 +102,7 @@ export function checkEndpoints(env: Environment, target: Target): void {
   if (problems.length > 0) {
     const fix =
       target === 'local'
-        ? 'Target local sends requests only to the stand-ins on this machine: start them with npm start, which sets these variables, or export them yourself.'
+        ? 'Target local sends requests only to the stand-ins on this machine: export these variables with the addresses of running stand-ins (npm start prints them on its Stand-ins line).'
         : 'Unset these variables to use the real clouds, or pass --target local to use the stand-ins.';
     throw new StackError(`${problems.join('; ')}. ${fix}`);
   }
@@ -145,31 +145,43 @@ function oktaOptions(options: StackOptions): OktaProviderOptions {
 // the EC2 instance metadata address, which a local run must never reach.
 const inertAwsCredentials: AwsCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-function awsOptions(options: StackOptions): AwsProviderOptions {
+/**
+ * AWS credentials of a run: static ones from the variables when set; for target local, inert ones
+ * otherwise; for target cloud, `undefined`, which lets the SDK use its default chain
+ * (environment, web identity from GitHub OIDC, SSO, profiles).
+ */
+function awsCredentials(options: StackOptions): AwsCredentials | undefined {
   const { env } = options;
-  const region = rawValue(options.raw, 'aws', 'region') ?? read(env, 'AWS_REGION') ?? 'us-east-1';
-  const endpoint = read(env, 'AWS_ENDPOINT_URL');
-  const base = {
-    region,
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(options.cwd === undefined ? {} : { artifactRoot: options.cwd }),
-  };
   if (options.purpose === 'validate') {
-    return { ...base, credentials: inertAwsCredentials };
+    return inertAwsCredentials;
   }
   const accessKeyId = read(env, 'AWS_ACCESS_KEY_ID');
   const secretAccessKey = read(env, 'AWS_SECRET_ACCESS_KEY');
   const sessionToken = read(env, 'AWS_SESSION_TOKEN');
   register(options, secretAccessKey, sessionToken);
-  if (options.target === 'local') {
-    const credentials =
-      accessKeyId !== undefined && secretAccessKey !== undefined
-        ? { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }
-        : inertAwsCredentials;
-    return { ...base, credentials };
+  if (accessKeyId !== undefined && secretAccessKey !== undefined) {
+    return {
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken === undefined ? {} : { sessionToken }),
+    };
   }
-  // The SDK's default chain: environment variables, web identity (GitHub OIDC), SSO, profiles.
-  return base;
+  return options.target === 'local' ? inertAwsCredentials : undefined;
+}
+
+function awsRegion(options: StackOptions): string {
+  return rawValue(options.raw, 'aws', 'region') ?? read(options.env, 'AWS_REGION') ?? 'us-east-1';
+}
+
+function awsOptions(options: StackOptions): AwsProviderOptions {
+  const endpoint = read(options.env, 'AWS_ENDPOINT_URL');
+  const credentials = awsCredentials(options);
+  return {
+    region: awsRegion(options),
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(options.cwd === undefined ? {} : { artifactRoot: options.cwd }),
+  };
 }
 
 function atlasOptions(options: StackOptions) {
@@ -231,15 +243,20 @@ export function createSecretResolver(options: StackOptions): SecretResolver {
   const fromEnvironment = createEnvironmentSecretResolver(options.env);
   let client: SecretsManagerClient | undefined;
   return {
+    dispose() {
+      client?.destroy();
+      client = undefined;
+    },
     async resolve(reference) {
       if (reference.from === 'env') {
         return fromEnvironment.resolve(reference);
       }
       const endpoint = read(options.env, 'AWS_ENDPOINT_URL');
+      const credentials = awsCredentials(options);
       client ??= new SecretsManagerClient({
-        region:
-          rawValue(options.raw, 'aws', 'region') ?? read(options.env, 'AWS_REGION') ?? 'us-east-1',
+        region: awsRegion(options),
         ...(endpoint === undefined ? {} : { endpoint }),
+        ...(credentials === undefined ? {} : { credentials }),
         maxAttempts: 3,
       });
       try {

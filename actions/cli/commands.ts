@@ -42,6 +42,8 @@ export interface CommandContext {
   readonly composition: Composition;
   /** Every provider the command created, so the caller can dispose of them. */
   readonly created: Provider[];
+  /** Cleanups the caller runs when the command ends, such as closing SDK clients. */
+  readonly disposers: Array<() => void>;
   /** Test hooks: frozen clock and sleep for the engine. */
   readonly engineOverrides?: {
     now?: () => Date;
@@ -157,10 +159,12 @@ async function makePlan(
     return undefined;
   }
   const options = stackOptions(context, ready.raw, 'reconcile');
+  const secrets = context.composition.createSecretResolver(options);
+  context.disposers.push(() => secrets.dispose?.());
   const engine = createEngine(ready.providers, {
     log: context.log,
     concurrency: context.args.parallelism,
-    secrets: context.composition.createSecretResolver(options),
+    secrets,
     ...context.engineOverrides,
   });
   return { plan: await engine.plan(ready.config), engine };

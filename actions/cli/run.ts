@@ -57,6 +57,7 @@ export async function run(
 
   const log = stderrLogger(io, args.verbose);
   const created: Provider[] = [];
+  const disposers: Array<() => void> = [];
   let composition: Composition | undefined;
   try {
     composition = options.composition ?? (await defaultComposition());
@@ -66,6 +67,7 @@ export async function run(
       log,
       composition,
       created,
+      disposers,
       ...(options.engineOverrides === undefined
         ? {}
         : { engineOverrides: options.engineOverrides }),
@@ -83,5 +85,8 @@ export async function run(
     return exitCodes.error;
   } finally {
     composition?.disposeProviders?.(created);
+    for (const dispose of disposers) {
+      dispose();
+    }
   }
 }

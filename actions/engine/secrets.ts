@@ -8,6 +8,8 @@ import type { SecretReference, SecretSource } from './references.ts';
 /** Resolves a secret reference to its value. Implementations must not log the value. */
 export interface SecretResolver {
   resolve(reference: SecretReference): Promise<string>;
+  /** Releases what the resolver holds open, such as an SDK client's sockets. */
+  dispose?(): void;
 }
 
 /** A secret that could not be resolved; the message names the secret, never a value. */
