@@ -3,13 +3,19 @@
 // `code.artifact` names). The same sources give the same bytes: the zip has fixed timestamps and
 // sorted entries, and the version names a hash of the bundle, not the build time.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import {
+  DOCS_ASSETS,
+  DOCS_ASSETS_FOLDER,
+  readAssetSource,
+  storedFileName,
+} from './src/docs/assets.ts';
 import { writeDocsAssets } from './src/docs/write-assets.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -82,7 +88,7 @@ export async function buildService(options: BuildOptions = {}): Promise<BuildRes
   const version = `${packageVersion}+${hash}`;
   await writeFile(bundle, source.replace(versionPlaceholder, hash));
 
-  await writeDocsAssets(join(outDir, 'docs-assets'));
+  await writeCachedDocsAssets(join(outDir, DOCS_ASSETS_FOLDER));
 
   const zip = join(outDir, 'lambda.zip');
   const { files, zippedBytes } = await zipFolder(outDir, zip);
@@ -112,6 +118,47 @@ export async function zipFolder(
   const zipped = zipSync(entries, { level: 9 });
   await writeFile(zip, zipped);
   return { files, zippedBytes: zipped.length };
+}
+
+/**
+ * Writes the docs assets into `folder` through a cache in node_modules/.cache. Brotli at quality
+ * 11 over Swagger UI's bundle costs seconds of CPU, and its output depends only on the sources
+ * and the brotli version, which together name the cache entry.
+ */
+async function writeCachedDocsAssets(folder: string): Promise<void> {
+  const hash = createHash('sha256').update(`brotli ${process.versions.brotli}\n`);
+  for (const spec of DOCS_ASSETS) {
+    hash.update(`${JSON.stringify(spec)}\n`).update(await readAssetSource(spec));
+  }
+  const cacheRoot = join(root, 'node_modules', '.cache', 'service-docs-assets');
+  const entry = join(cacheRoot, hash.digest('hex').slice(0, 24));
+
+  const cached = await Promise.all(
+    DOCS_ASSETS.map((spec) =>
+      readFile(join(entry, storedFileName(spec))).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (!cached.every(Boolean)) {
+    // Written aside and renamed, so a concurrent build never reads a half-written entry.
+    await mkdir(cacheRoot, { recursive: true });
+    const staging = await mkdtemp(join(cacheRoot, 'staging-'));
+    await writeDocsAssets(staging);
+    await rm(entry, { recursive: true, force: true });
+    await rename(staging, entry).catch(async (error: unknown) => {
+      await rm(staging, { recursive: true, force: true });
+      // Another build renamed its copy first; both copies are the same bytes.
+      if (
+        (error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' &&
+        (error as NodeJS.ErrnoException).code !== 'EEXIST'
+      ) {
+        throw error;
+      }
+    });
+  }
+  await cp(entry, folder, { recursive: true });
 }
 
 // The earliest time a zip entry can record; any fixed time makes the zip reproducible.
