@@ -36,6 +36,7 @@ export type { VariableTarget } from './variables.ts';
 export {
   createRunnerSecretResolver,
   credentialKeys,
+  readCredentialVariables,
   readVendorCredentials,
 } from './vendor-credentials.ts';
 export type {

@@ -48,8 +48,8 @@ export type CredentialSource =
 export const credentialKeys = {
   ATLAS_CLIENT_ID: { vendor: 'atlas', secret: false },
   ATLAS_CLIENT_SECRET: { vendor: 'atlas', secret: true },
-  ATLAS_PUBLIC_KEY: { vendor: 'atlas', secret: false },
-  ATLAS_PRIVATE_KEY: { vendor: 'atlas', secret: true },
+  ATLAS_PUBLIC_API_KEY: { vendor: 'atlas', secret: false },
+  ATLAS_PRIVATE_API_KEY: { vendor: 'atlas', secret: true },
   OKTA_API_TOKEN: { vendor: 'okta', secret: true },
   OKTA_CLIENT_ID: { vendor: 'okta', secret: false },
   OKTA_PRIVATE_KEY: { vendor: 'okta', secret: true },
@@ -171,19 +171,20 @@ function missing(
 }
 
 function atlasCredentials(values: Values, source: CredentialSource): AtlasCredentials {
-  const { ATLAS_CLIENT_ID, ATLAS_CLIENT_SECRET, ATLAS_PUBLIC_KEY, ATLAS_PRIVATE_KEY } = values;
+  const { ATLAS_CLIENT_ID, ATLAS_CLIENT_SECRET, ATLAS_PUBLIC_API_KEY, ATLAS_PRIVATE_API_KEY } =
+    values;
   if (ATLAS_CLIENT_ID && ATLAS_CLIENT_SECRET) {
     // The token request sends both as a Basic header, whose base64 text the runner cannot match
     // against the masked secret.
     basicAuthorization(ATLAS_CLIENT_ID, ATLAS_CLIENT_SECRET);
     return { type: 'serviceAccount', clientId: ATLAS_CLIENT_ID, clientSecret: ATLAS_CLIENT_SECRET };
   }
-  if (ATLAS_PUBLIC_KEY && ATLAS_PRIVATE_KEY) {
-    return { type: 'apiKey', publicKey: ATLAS_PUBLIC_KEY, privateKey: ATLAS_PRIVATE_KEY };
+  if (ATLAS_PUBLIC_API_KEY && ATLAS_PRIVATE_API_KEY) {
+    return { type: 'apiKey', publicKey: ATLAS_PUBLIC_API_KEY, privateKey: ATLAS_PRIVATE_API_KEY };
   }
   throw missing('Atlas', source, [
     ['ATLAS_CLIENT_ID', 'ATLAS_CLIENT_SECRET (a service account)'],
-    ['ATLAS_PUBLIC_KEY', 'ATLAS_PRIVATE_KEY (an API key)'],
+    ['ATLAS_PUBLIC_API_KEY', 'ATLAS_PRIVATE_API_KEY (an API key)'],
   ]);
 }
 
@@ -218,6 +219,25 @@ export async function readVendorCredentials(
     ...(vendors.includes('atlas') ? { atlas: atlasCredentials(values, source) } : {}),
     ...(vendors.includes('okta') ? { okta: oktaCredentials(values, source) } : {}),
   };
+}
+
+/**
+ * Reads the credential keys of `vendors` from `source` as environment variables (`ATLAS_CLIENT_ID`
+ * and so on), the form in which the provider stack reads them. Checks them as
+ * `readVendorCredentials` does, so a missing key fails here with the same message.
+ */
+export async function readCredentialVariables(
+  source: CredentialSource,
+  vendors: readonly Vendor[],
+): Promise<Record<string, string>> {
+  const values = await readValues(source);
+  if (vendors.includes('atlas')) atlasCredentials(values, source);
+  if (vendors.includes('okta')) oktaCredentials(values, source);
+  const variables: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values).sort(([a], [b]) => a.localeCompare(b))) {
+    if (vendors.includes(credentialKeys[key as CredentialKey].vendor)) variables[key] = value;
+  }
+  return variables;
 }
 
 /**

@@ -4,6 +4,7 @@ import { assumeRoleWithGitHubOidc } from '../../actions/github/aws-credentials.t
 import { readRunContext } from '../../actions/github/context.ts';
 import {
   createRunnerSecretResolver,
+  readCredentialVariables,
   readVendorCredentials,
 } from '../../actions/github/vendor-credentials.ts';
 import { startAwsResponder } from './aws-responder.ts';
@@ -143,7 +144,7 @@ describe('readVendorCredentials', () => {
 
     await expect(attempt).rejects.toMatchObject({ code: 'ERR_SECRET_INVALID' });
     await expect(attempt).rejects.toThrow(
-      'Atlas credentials are missing from the Secrets Manager secret gitops/dev: set ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET (a service account), or ATLAS_PUBLIC_KEY and ATLAS_PRIVATE_KEY (an API key).',
+      'Atlas credentials are missing from the Secrets Manager secret gitops/dev: set ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET (a service account), or ATLAS_PUBLIC_API_KEY and ATLAS_PRIVATE_API_KEY (an API key).',
     );
   });
 
@@ -180,8 +181,8 @@ describe('readVendorCredentials', () => {
       {
         from: 'env',
         env: {
-          ATLAS_PUBLIC_KEY: 'abcdefgh',
-          ATLAS_PRIVATE_KEY: 'private-key-uuid',
+          ATLAS_PUBLIC_API_KEY: 'abcdefgh',
+          ATLAS_PRIVATE_API_KEY: 'private-key-uuid',
           OKTA_API_TOKEN: oktaToken,
         },
       },
@@ -204,6 +205,39 @@ describe('readVendorCredentials', () => {
 
     expect(result.atlas).toBeUndefined();
     expect(result.okta).toEqual({ type: 'apiToken', token: oktaToken });
+  });
+});
+
+describe('readCredentialVariables', () => {
+  it('returns the keys of the vendors requested', async () => {
+    const { client } = await oidcSecretsManager({
+      'gitops/dev': JSON.stringify({
+        OKTA_API_TOKEN: oktaToken,
+        ATLAS_CLIENT_SECRET: atlasSecret,
+        ATLAS_CLIENT_ID: 'mdb_sa_id_0123',
+        UNRELATED: 'ignored',
+      }),
+    });
+
+    const variables = await readCredentialVariables(
+      { from: 'secretsManager', secretId: 'gitops/dev', client },
+      ['atlas'],
+    );
+
+    expect(variables).toEqual({
+      ATLAS_CLIENT_ID: 'mdb_sa_id_0123',
+      ATLAS_CLIENT_SECRET: atlasSecret,
+    });
+  });
+
+  it('checks the keys like readVendorCredentials', async () => {
+    const attempt = readCredentialVariables({ from: 'env', env: { OKTA_CLIENT_ID: '0oa' } }, [
+      'okta',
+    ]);
+
+    await expect(attempt).rejects.toThrow(
+      'Okta credentials are missing from the environment: set OKTA_CLIENT_ID and OKTA_PRIVATE_KEY (an OAuth service app), or OKTA_API_TOKEN.',
+    );
   });
 });
 
