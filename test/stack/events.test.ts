@@ -1,5 +1,5 @@
 // The function URL translation on its own: HTTP request to payload 2.0 event, function result to
-// HTTP response, and the CORS answers Lambda gives without calling the function.
+// HTTP response, and the CORS responses Lambda sends without calling the function.
 import { describe, expect, it } from 'vitest';
 import { corsHeaders, preflightResponse } from '../stand-ins/lambda-runtime/cors.ts';
 import type { UrlRequest } from '../stand-ins/lambda-runtime/events.ts';

@@ -1,6 +1,6 @@
 // The local function URL over real HTTP, running code deployed into the AWS stand-in with the real
 // Lambda SDK: a tiny handler that echoes what it receives, so each test can check one rule of the
-// event, the response, the reload on a new version or configuration, and the failure answers.
+// event, the response, the reload on a new version or configuration, and the failure responses.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
-// CORS as a function URL applies it from its `Cors` settings: Lambda answers preflight requests
-// itself and adds the CORS headers to every response, in place of any the function sets.
+// CORS as a function URL applies it from its `Cors` settings. Lambda responds to preflight
+// requests itself and adds the CORS headers to every response, in place of any the function sets.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CorsRecord } from '../aws/state.ts';
 import type { UrlResponse } from './events.ts';
@@ -13,7 +13,7 @@ function originHeader(cors: CorsRecord, origin: string): string {
   return (cors.AllowOrigins ?? []).includes('*') && cors.AllowCredentials !== true ? '*' : origin;
 }
 
-/** The CORS headers of an actual (not preflight) response; none without settings or origin. */
+/** Returns the CORS headers of an actual (not preflight) response, none without settings or origin. */
 export function corsHeaders(
   cors: CorsRecord | undefined,
   origin: string | undefined,
@@ -33,7 +33,7 @@ export function corsHeaders(
 }
 
 /**
- * Answers a preflight request (OPTIONS with `Origin` and `Access-Control-Request-Method`) when the
+ * Responds to a preflight request (OPTIONS with `Origin` and `Access-Control-Request-Method`) when the
  * URL has CORS settings. Returns undefined for any other request, which goes to the function.
  */
 export function preflightResponse(
@@ -49,11 +49,12 @@ export function preflightResponse(
   if (requestMethod === undefined) {
     return undefined;
   }
+
   const methods = (cors.AllowMethods ?? []).map((name) => name.toUpperCase());
   const allowed =
     allowsOrigin(cors, origin) && (methods.includes('*') || methods.includes(requestMethod));
   if (!allowed) {
-    // Lambda answers a preflight it does not allow without CORS headers, so the browser blocks it.
+    // Lambda responds to a preflight it does not allow without CORS headers, so the browser blocks it.
     return { statusCode: 200, headers: [], body: Buffer.alloc(0) };
   }
   const result: [string, string][] = [

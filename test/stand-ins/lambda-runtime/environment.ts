@@ -1,6 +1,6 @@
-// A Lambda execution environment as a child process running `host.mjs`: started with the
-// function's environment variables in its unpacked code folder, invoked one event at a time, and
-// ended after a timeout the way Lambda discards an environment whose invocation timed out.
+// A Lambda execution environment as a child process running `host.mjs`. It starts with the
+// function's environment variables in its unpacked code folder and runs one event at a time. A
+// timeout ends it, as Lambda discards an environment whose invocation timed out.
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';

@@ -16,7 +16,7 @@ export interface UrlRequest {
   readonly protocol: string;
 }
 
-/** What the function URL knows about itself and the invocation. */
+/** The function URL's own settings and the invocation's id and time. */
 export interface EventContext {
   readonly requestId: string;
   /** The URL id, the first label of `{UrlId}.lambda-url.{region}.on.aws`. */

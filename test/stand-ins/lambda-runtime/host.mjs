@@ -85,5 +85,7 @@ process.on('message', (message) => {
     );
 });
 
-// The parent ends the environment by closing the channel.
+// The parent ends the environment by closing the channel. Ctrl-C in a terminal signals the whole
+// process group; the parent stops this process after the invocations in flight.
 process.on('disconnect', () => process.exit(0));
+process.on('SIGINT', () => {});

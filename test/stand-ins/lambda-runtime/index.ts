@@ -1,6 +1,6 @@
 // A local Lambda function URL: an HTTP server on 127.0.0.1 that runs the code the AWS stand-in
 // holds for a function. Each request becomes a payload 2.0 event for the version the URL's alias
-// points at, executed in a child process with the function's environment variables; the result
+// points at. A child process with the function's environment variables runs it, and the result
 // becomes the response. A new version or configuration in the stand-in starts a new environment.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -63,6 +63,11 @@ export interface LocalFunctionUrl {
   deployment(): Deployment | undefined;
   /** Number of execution environments started so far: the first, then one per reload or crash. */
   environmentsStarted(): number;
+  /**
+   * Starts an execution environment for the deployed version before the first request, so an
+   * init failure shows at once. Returns why nothing runs: not deployed, or the init error.
+   */
+  warm(): Promise<string | undefined>;
   /** Stops the server and the execution environment. */
   close(): Promise<void>;
 }
@@ -281,6 +286,16 @@ export async function startFunctionUrl(options: FunctionUrlOptions): Promise<Loc
     port,
     deployment: () => lastDeployment,
     environmentsStarted: () => started,
+    async warm() {
+      const snapshot = readSnapshot(options.state(), options.functionName, options.qualifier);
+      if (!isDeployed(snapshot)) {
+        return snapshot.reason;
+      }
+      const prepared = await environmentFor(snapshot);
+      return 'failure' in prepared
+        ? `${prepared.failure.errorType}: ${prepared.failure.errorMessage}`
+        : undefined;
+    },
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
-// The few values of the environment file the launcher needs before the engine runs: the AWS
-// account and region the AWS stand-in poses as, the Okta authorization server whose issuer the
-// local OpenID Provider becomes, and which function the local function URL serves.
+// The few values of the environment file that the launcher needs before the engine runs. They are
+// the AWS account and region of the AWS stand-in, the Okta authorization server whose issuer the
+// local OpenID Provider takes, and the function that the local function URL serves.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';

@@ -59,7 +59,7 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** The environment of the CLI: the overlay's credentials and the stand-ins' endpoints only. */
+/** Builds the CLI's environment: the overlay's credentials and the stand-ins' endpoints only. */
 export function cliEnvironment(overlay: LocalOverlay, standIns: StandIns): Record<string, string> {
   return {
     ...overlay.credentials,
@@ -71,7 +71,7 @@ export function cliEnvironment(overlay: LocalOverlay, standIns: StandIns): Recor
 
 /**
  * Starts the stack and runs the reconcile. Resolves once the second plan finished, whatever its
- * outcome: `pipeline.ok` says whether it converged. When starting fails, whatever started is
+ * outcome, and `pipeline.ok` tells whether it converged. When starting fails, whatever started is
  * stopped and the error is thrown.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -154,6 +154,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       write,
       color: options.color ?? false,
     });
+    if (pipeline.ok) {
+      const problem = await functionUrl.warm();
+      if (problem !== undefined) {
+        write(`function URL: the deployed function does not run: ${problem}\n`);
+      }
+    }
     const started = standIns;
     return {
       overlay,

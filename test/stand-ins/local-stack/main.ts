@@ -16,7 +16,7 @@ export interface MainOptions {
     Pick<LocalStackOptions, 'stateFolder' | 'publicPort' | 'artifactRoot' | 'build'>
   >;
   /**
-   * Resolves when the person asks to stop (Ctrl-C). Without `--smoke`, the stack runs until then.
+   * Resolves when the user requests a stop (Ctrl-C). Without `--smoke`, the stack runs until then.
    */
   readonly stopRequested: Promise<void>;
 }

@@ -35,7 +35,7 @@ export interface PipelineResult {
   readonly secondPlanExitCode: number | undefined;
 }
 
-/** The command line a step runs, as a person would type it. */
+/** Formats the command line of a step, as a person would type it. */
 export function commandLine(command: string, options: PipelineOptions): string {
   return `gitops ${command} --env ${options.environment} --target local`;
 }

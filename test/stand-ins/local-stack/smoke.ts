@@ -8,7 +8,7 @@ import { signInWithoutBrowser } from '../oidc/sign-in.ts';
 export interface SmokeOptions {
   /** Where requests go: the function URL's listening address. */
   readonly baseUrl: string;
-  /** The function URL as the browser knows it, whose `/docs/oauth2-redirect` the app registers. */
+  /** The function URL as the browser sees it, whose `/docs/oauth2-redirect` the app registers. */
   readonly publicUrl: string;
   readonly issuer: string;
   readonly clientId: string;
@@ -153,11 +153,11 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeCheck[]> {
   ) {
     return checks;
   }
-  const gone = await call(options, token, 'GET', `/messages/${id}`);
+  const readDeleted = await call(options, token, 'GET', `/messages/${id}`);
   check(
     'read after delete',
-    gone.status === 404,
-    gone.status === 404 ? '404' : describeFailure(gone, 404),
+    readDeleted.status === 404,
+    readDeleted.status === 404 ? '404' : describeFailure(readDeleted, 404),
   );
   return checks;
 }

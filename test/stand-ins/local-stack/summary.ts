@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { isDeployed, readSnapshot } from '../lambda-runtime/code.ts';
 import type { LocalStack } from './index.ts';
 
-/** The values the deployed function received from the reconcile, as the AWS stand-in holds them. */
+/** The values the deployed function received from the reconcile, as the AWS stand-in stores them. */
 export interface DeployedSettings {
   readonly version: string;
   readonly codeSha256: string;
