@@ -66,7 +66,7 @@ describe('AWS stand-in IAM', () => {
       '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
     );
     expect(role?.Arn).toBe('arn:aws:iam::123456789012:role/app');
-    expect(role?.RoleId).toMatch(/^AROA[A-Z0-9]{17}$/);
+    expect(role?.RoleId).toMatch(/^AROA[A-Z0-9]{16}$/);
   });
 
   it('encodes inline policies the same way', async () => {

