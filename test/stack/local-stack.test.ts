@@ -208,4 +208,34 @@ describe('local stack', () => {
     expect(restartOutput).toContain('Smoke run passed: 7 checks.');
     expect(restartOutput).toContain('Stopped.');
   }, 120_000);
+
+  it('starts fresh and stops on request', async () => {
+    let freshOutput = '';
+    let requestStop: () => void = () => {};
+    const stopRequested = new Promise<void>((resolve) => {
+      requestStop = resolve;
+    });
+    const exitCode = await main({
+      argv: ['--fresh', '--port', '0'],
+      root,
+      write: (text) => {
+        freshOutput += text;
+        // Ctrl-C as soon as the stack says where to click.
+        if (freshOutput.includes('Press Ctrl-C to stop.')) {
+          requestStop();
+        }
+      },
+      stack: { stateFolder, publicPort, artifactRoot: workspace, build: false },
+      stopRequested,
+    });
+    const loaded = freshOutput.indexOf('function URL: function example-backend-dev:2 loaded');
+
+    expect(exitCode).toBe(0);
+    expect(freshOutput).toContain('Deleted ');
+    expect(freshOutput).toContain('Plan for dev: 14 to create');
+    expect(loaded).toBeGreaterThan(-1);
+    expect(loaded).toBeLessThan(freshOutput.indexOf('Ready in'));
+    expect(freshOutput).toContain('Docs:       http://localhost:8000/docs');
+    expect(freshOutput).toMatch(/Stopping the function URL and the stand-ins\.\nStopped\.\n$/);
+  }, 120_000);
 });

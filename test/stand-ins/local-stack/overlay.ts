@@ -3,7 +3,8 @@
 // an unknown key or a bad value stops the start with its file:line.
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 
 const credentialNames = [
@@ -43,6 +44,33 @@ export class OverlayError extends Error {
   readonly code = 'ERR_LOCAL_OVERLAY';
 }
 
+/**
+ * Returns the offset of an unknown key, of the value at `path`, or of the nearest map above a
+ * missing value, so every problem points at a line.
+ */
+function locate(
+  document: Document,
+  path: readonly string[],
+  unknownKey?: string,
+): number | undefined {
+  if (unknownKey !== undefined) {
+    const map = document.getIn(path, true);
+    if (isMap(map)) {
+      const pair = map.items.find((item) => isScalar(item.key) && item.key.value === unknownKey);
+      if (isNode(pair?.key)) {
+        return pair.key.range?.[0];
+      }
+    }
+  }
+  for (let length = path.length; length >= 0; length -= 1) {
+    const node = document.getIn(path.slice(0, length), true);
+    if (isNode(node)) {
+      return node.range?.[0];
+    }
+  }
+  return undefined;
+}
+
 /** Reads and validates the overlay file. */
 export async function loadOverlay(path: string, displayRoot: string): Promise<LocalOverlay> {
   const shown = relative(displayRoot, path);
@@ -70,14 +98,15 @@ export async function loadOverlay(path: string, displayRoot: string): Promise<Lo
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path.map(String);
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const node = document.getIn(keys.length > 0 ? [...path, keys[0]] : path, true);
-    const offset = isNode(node) ? node.range?.[0] : undefined;
-    const position =
-      offset === undefined
-        ? shown
-        : `${shown}:${lineCounter.linePos(offset).line}:${lineCounter.linePos(offset).col}`;
+    const position = locate(document, path, keys[0]);
     const where = [...path, ...(keys.length > 0 ? [keys.join(', ')] : [])].join('.') || '(root)';
-    return `${position} ${where}: ${issue.message}`;
+    const missing = issue.code === 'invalid_type' && document.getIn(path) === undefined;
+    const message = missing ? 'missing; add it' : issue.message;
+    const shownPosition =
+      position === undefined
+        ? shown
+        : `${shown}:${lineCounter.linePos(position).line}:${lineCounter.linePos(position).col}`;
+    return `${shownPosition} ${where}: ${message}`;
   });
   throw new OverlayError(
     `the local overlay is invalid:\n  ${problems.join('\n  ')}\nFix these keys; the file's comments describe each one.`,
