@@ -146,9 +146,9 @@ function oktaOptions(options: StackOptions): OktaProviderOptions {
 const inertAwsCredentials: AwsCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
- * AWS credentials of a run: static ones from the variables when set; for target local, inert ones
- * otherwise; for target cloud, `undefined`, which lets the SDK use its default chain
- * (environment, web identity from GitHub OIDC, SSO, profiles).
+ * Picks the AWS credentials of a run. Static ones come from the variables when both are set.
+ * Otherwise target local gets inert ones, and target cloud gets `undefined`, which lets the SDK
+ * use its default chain (environment, web identity from GitHub OIDC, SSO, profiles).
  */
 function awsCredentials(options: StackOptions): AwsCredentials | undefined {
   const { env } = options;

@@ -7,7 +7,7 @@ import { isUnknown } from './provider.ts';
 import type { FieldChange, FieldRule, SpecValue } from './provider.ts';
 import { containsUnknown } from './references.ts';
 
-/** What a masked value prints as, in plans, logs and JSON. */
+/** Text that stands in for a masked value in plans, logs and JSON. */
 export const maskedValue = '(sensitive)';
 
 export interface DiffOptions {
@@ -20,6 +20,14 @@ type Observed = SpecValue | undefined;
 
 function isRecord(value: Observed): value is { [key: string]: SpecValue } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !isUnknown(value);
+}
+
+/** Orders strings by UTF-16 code units, the same on every machine and locale. */
+export function compareText(a: string, b: string): number {
+  if (a === b) {
+    return 0;
+  }
+  return a < b ? -1 : 1;
 }
 
 /** Serialises a value with sorted keys, so equal meanings give equal strings. */
@@ -77,7 +85,7 @@ export function normaliseJsonDocument(value: unknown): unknown {
   if (Array.isArray(value)) {
     const items = value.map((item) => normaliseJsonDocument(item));
     const unique = new Map(items.map((item) => [canonicalJson(item), item]));
-    const sorted = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = [...unique.entries()].sort(([a], [b]) => compareText(a, b));
     return sorted.length === 1 ? sorted[0]![1] : sorted.map(([, item]) => item);
   }
   if (typeof value === 'object' && value !== null) {
@@ -123,7 +131,7 @@ class Comparer {
     this.compare(desired, observed, path);
   }
 
-  /** Whether `observed` satisfies `desired` under the rules, ignoring fields desired lacks. */
+  /** Returns whether `observed` satisfies `desired` under the rules, ignoring fields desired lacks. */
   matches(desired: SpecValue, observed: Observed, path: PathSegment[]): boolean {
     const rule = findFieldRule(this.options.fields, path)?.rule;
     if (rule?.compare === 'ignore') {

@@ -1,6 +1,6 @@
 // Observe, then plan: read every resource (read-only, concurrent within a bound, in reference
 // order), decide what each needs, and list owned resources that left the config.
-import { diffSpec, maskedValue } from './compare.ts';
+import { compareText, diffSpec, maskedValue } from './compare.ts';
 import { buildGraph } from './graph.ts';
 import type { ResourceGraph } from './graph.ts';
 import { findFieldRule, formatPath } from './paths.ts';
@@ -424,13 +424,14 @@ async function listPrunable(
     }
   }
   const ranks = kindRanks(providers, graph);
-  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return targets.sort((a, b) => {
     const rank = (ranks.get(b.planned.kind) ?? 0) - (ranks.get(a.planned.kind) ?? 0);
     if (rank !== 0) {
       return rank;
     }
-    return byText(a.planned.address, b.planned.address) || byText(a.planned.id, b.planned.id);
+    return (
+      compareText(a.planned.address, b.planned.address) || compareText(a.planned.id, b.planned.id)
+    );
   });
 }
 

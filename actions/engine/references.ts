@@ -174,7 +174,7 @@ export function collectReferences(
   return { references, malformed };
 }
 
-/** Returns the value a reference stands for, or an `Unknown` until apply knows it. */
+/** Returns the value of a reference, or an `Unknown` while it exists only after apply. */
 export type ReferenceLookup = (reference: Reference) => string | number | boolean | Unknown;
 
 function resolveString(text: string, lookup: ReferenceLookup): SpecValue {

@@ -1,7 +1,7 @@
-// Benchmarks of the reconcile engine on the seed config (config/dev.yaml) with the real providers
-// and SDKs against the AWS, Atlas and Okta stand-ins on 127.0.0.1: the HTTP requests a no-op plan
-// sends per resource and per prunable kind, its time, and the time of an apply from empty. Waits
-// are excluded: the engine's sleep returns at once and moves the stand-ins' clock instead.
+// Benchmarks of the reconcile engine on the seed config (config/dev.yaml), with the real providers
+// and SDKs against the AWS, Atlas and Okta stand-ins on 127.0.0.1. They count the HTTP requests a
+// no-op plan sends per resource and per prunable kind, and time that plan and an apply from
+// empty. Waits are excluded: the engine's sleep returns at once and moves the stand-ins' clock.
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -102,7 +102,7 @@ function allowSecrets(schema: unknown): unknown {
 }
 
 /**
- * The JSON schema of an environment file (draft-07, the widest supported by editors), as
+ * Generates the JSON schema of an environment file (draft-07, the widest supported by editors), as
  * `config/schema.json` stores it: input types, so defaulted fields are optional.
  */
 export function configJsonSchema(sections: readonly SectionSchema[]): JsonSchema {
