@@ -63,6 +63,8 @@ export const handler = async (event, context) => {
       return { statusCode: 200, headers: { 'access-control-allow-origin': 'https://own.example' }, body: 'ok' };
     case '/plain':
       return { hello: 'world' };
+    case '/huge':
+      return { statusCode: 200, body: 'x'.repeat(7 * 1024 * 1024) };
     case '/throw':
       throw new TypeError('boom');
     case '/slow':
@@ -417,5 +419,25 @@ describe('function URL', () => {
 
     expect(response.status).toBe(204);
     expect(functionLines).toContain('line from the function');
+  });
+
+  it('rejects a request over 6 MB', async () => {
+    const fn = await deploy();
+    const response = await fn.fetch('/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(6 * 1024 * 1024 + 1),
+    });
+
+    expect(response.status).toBe(413);
+    expect(fn.url.environmentsStarted()).toBe(0);
+  });
+
+  it('answers 502 for a response over 6 MB', async () => {
+    const fn = await deploy();
+    const response = await fn.fetch('/huge');
+
+    expect(response.status).toBe(502);
+    expect(runtimeLines.join('\n')).toContain('more than the 6291456 a function URL returns');
   });
 });

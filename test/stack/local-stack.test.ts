@@ -1,7 +1,7 @@
 // `npm start` in this process: the stand-ins, the service artifact, the gitops CLI reconciling
 // config/dev.yaml, and the deployed artifact running behind the local function URL. One stack is
 // shared by the file; the last test stops it and starts `npm start -- --smoke` on its saved state.
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -238,4 +238,33 @@ describe('local stack', () => {
     expect(freshOutput).toContain('Docs:       http://localhost:8000/docs');
     expect(freshOutput).toMatch(/Stopping the function URL and the stand-ins\.\nStopped\.\n$/);
   }, 120_000);
+});
+
+describe('local stack with a broken config', () => {
+  it('stops at validate', async () => {
+    const configDir = join(workspace, 'broken-config');
+    await mkdir(configDir, { recursive: true });
+    const seed = await readFile(join(root, 'config/dev.yaml'), 'utf8');
+    await writeFile(join(configDir, 'dev.yaml'), seed.replace('memorySize: 512', 'memorySize: 5'));
+    let brokenOutput = '';
+    const broken = await startLocalStack({
+      root,
+      configDir,
+      stateFolder: join(workspace, 'broken-state'),
+      port: 0,
+      artifactRoot: workspace,
+      build: false,
+      write: (text) => {
+        brokenOutput += text;
+      },
+    });
+    await broken.close();
+
+    expect(broken.pipeline.ok).toBe(false);
+    expect(broken.pipeline.steps.map((step) => [step.command, step.exitCode])).toEqual([
+      ['validate', 1],
+    ]);
+    expect(brokenOutput).toMatch(/dev\.yaml:\d+:\d+ .*aws\.functions\.api\.memorySize/);
+    expect(broken.standIns.aws.requests.writes()).toEqual([]);
+  }, 60_000);
 });

@@ -98,6 +98,7 @@ export function isDeployed(value: FunctionSnapshot | NotDeployed): value is Func
 /**
  * Unpacks the snapshot's zip into `{root}/{function}/{sha}` and returns that folder. A folder
  * unpacked before is reused: it is written under a temporary name and renamed when complete.
+ * NOTE: folders of older code stay until `npm start -- --fresh` deletes the state folder.
  */
 export async function unpackCode(root: string, snapshot: FunctionSnapshot): Promise<string> {
   const hex = createHash('sha256').update(snapshot.codeSha256).digest('hex').slice(0, 16);

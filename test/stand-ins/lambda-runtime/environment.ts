@@ -46,6 +46,9 @@ type HostMessage =
 /**
  * The variables the Node.js runtime sets, then the function's, then `overrides`. Nothing is
  * inherited from this process, so no local credential reaches the function.
+ *
+ * NOTE: Lambda also sets the execution role's credentials (AWS_ACCESS_KEY_ID and friends). They
+ * are left out, so a function that calls AWS or uses MONGODB-AWS sign-in fails here.
  */
 export function functionEnvironment(options: EnvironmentOptions): Record<string, string> {
   const { snapshot } = options;
@@ -74,6 +77,8 @@ export class ExecutionEnvironment {
   private readonly pending = new Map<number, (outcome: InvokeOutcome) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private exited = false;
+  /** Set when the environment is killed, before its process has exited. */
+  private discarded = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -90,6 +95,8 @@ export class ExecutionEnvironment {
         );
       }
     });
+    // Without a listener, a failed send to a process that just died would throw.
+    child.on('error', () => undefined);
     child.once('exit', (code, signal) => {
       this.exited = true;
       const detail = `the execution environment exited (${signal ?? `code ${code}`})`;
@@ -145,7 +152,7 @@ export class ExecutionEnvironment {
   }
 
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.discarded;
   }
 
   /**
@@ -159,7 +166,7 @@ export class ExecutionEnvironment {
   }
 
   private invokeNow(event: unknown, context: Record<string, unknown>): Promise<InvokeOutcome> {
-    if (this.exited) {
+    if (!this.alive) {
       return Promise.resolve({ kind: 'crash', detail: 'the execution environment has exited' });
     }
     const id = this.nextId++;
@@ -168,14 +175,24 @@ export class ExecutionEnvironment {
     return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        this.discarded = true;
         this.child.kill('SIGKILL');
         resolve({ kind: 'timeout', seconds });
       }, seconds * 1000);
-      this.pending.set(id, (outcome) => {
+      const settle = (outcome: InvokeOutcome) => {
         clearTimeout(timer);
+        this.pending.delete(id);
         resolve(outcome);
-      });
-      this.child.send({ type: 'invoke', id, event, context: { ...context, deadlineMs } });
+      };
+      this.pending.set(id, settle);
+      this.child.send(
+        { type: 'invoke', id, event, context: { ...context, deadlineMs } },
+        (error) => {
+          if (error !== null) {
+            settle({ kind: 'crash', detail: `sending the event failed: ${error.message}` });
+          }
+        },
+      );
     });
   }
 

@@ -15,8 +15,8 @@ import { ExecutionEnvironment } from './environment.ts';
 import type { UrlResponse } from './events.ts';
 import { toFunctionUrlEvent, toUrlResponse } from './events.ts';
 
-/** Largest request payload a function URL accepts: 6 MB, Lambda's synchronous invocation limit. */
-const maxRequestBytes = 6 * 1024 * 1024;
+/** Largest request or response payload of a function URL: 6 MB, Lambda's synchronous limit. */
+const maxPayloadBytes = 6 * 1024 * 1024;
 
 export interface FunctionUrlOptions {
   readonly functionName: string;
@@ -81,11 +81,11 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= maxRequestBytes) {
+      if (size <= maxPayloadBytes) {
         chunks.push(chunk);
       }
     });
-    request.on('end', () => resolve(size > maxRequestBytes ? undefined : Buffer.concat(chunks)));
+    request.on('end', () => resolve(size > maxPayloadBytes ? undefined : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
@@ -171,7 +171,14 @@ export async function startFunctionUrl(options: FunctionUrlOptions): Promise<Loc
 
   function outcomeResponse(outcome: InvokeOutcome, id: string, snapshot: FunctionSnapshot) {
     if (outcome.kind === 'result') {
-      return toUrlResponse(outcome.result);
+      const response = toUrlResponse(outcome.result);
+      if (response.body.length <= maxPayloadBytes) {
+        return response;
+      }
+      log(
+        `request ${id} to ${snapshot.functionName}:${snapshot.version} failed: the response body is ${response.body.length} bytes, more than the ${maxPayloadBytes} a function URL returns`,
+      );
+      return textResponse(502, 'Internal Server Error');
     }
     const reason =
       outcome.kind === 'error'
@@ -190,7 +197,7 @@ export async function startFunctionUrl(options: FunctionUrlOptions): Promise<Loc
     if (body === undefined) {
       send(
         response,
-        textResponse(413, `Request must be smaller than ${maxRequestBytes} bytes`),
+        textResponse(413, `Request must be smaller than ${maxPayloadBytes} bytes`),
         extra,
       );
       return;
