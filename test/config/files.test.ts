@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { schemaText } from '../../actions/cli/commands.ts';
 import {
@@ -121,5 +123,43 @@ describe('config/schema.json', () => {
       'okta',
     ]);
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('config/schema.json in an editor', () => {
+  // The YAML language server validates with the JSON schema alone; Ajv stands in for it here.
+  async function validator() {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    (addFormats as unknown as (instance: Ajv) => void)(ajv);
+    return ajv.compile(JSON.parse(await readFile(`${configDir}/schema.json`, 'utf8')) as object);
+  }
+
+  async function seed(environment: string): Promise<Record<string, unknown>> {
+    return parse(await readFile(`${configDir}/${environment}.yaml`, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+  }
+
+  for (const environment of ['dev', 'prod']) {
+    it(`accepts ${environment}.yaml`, async () => {
+      const validate = await validator();
+      expect(validate(await seed(environment)), JSON.stringify(validate.errors)).toBe(true);
+    });
+  }
+
+  it('accepts a secret reference', async () => {
+    const validate = await validator();
+    const config = await seed('dev');
+    const aws = config.aws as { functions: { api: { environment: Record<string, unknown> } } };
+    aws.functions.api.environment.DB_PASSWORD = { secret: { name: 'DB_PASSWORD', from: 'env' } };
+    expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('rejects a misspelt key', async () => {
+    const validate = await validator();
+    const config = await seed('dev');
+    config.prnue = true;
+    expect(validate(config)).toBe(false);
   });
 });
