@@ -25,6 +25,10 @@ export function compressResponses(): Middleware<ServiceState> {
       return;
     }
     ctx.vary('Accept-Encoding');
+    const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
+    if (encoding !== 'br' && encoding !== 'gzip') {
+      return;
+    }
 
     const bytes = Buffer.isBuffer(body)
       ? body
@@ -32,9 +36,9 @@ export function compressResponses(): Middleware<ServiceState> {
     if (bytes.length < minimumBytes) {
       return;
     }
-    const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
     if (encoding === 'br') {
-      // Quality 4 compresses about as well as gzip level 9, and much faster than the default 11.
+      // Measured on the OpenAPI document and a 100-message page (Node 20): quality 4 is as small
+      // as gzip level 9 or smaller, in under 5 ms, where the default 11 takes 20 to 36 ms.
       const compressed = brotliCompressSync(bytes, {
         params: {
           [constants.BROTLI_PARAM_QUALITY]: 4,
@@ -42,7 +46,7 @@ export function compressResponses(): Middleware<ServiceState> {
         },
       });
       setCompressedBody(ctx, compressed, 'br');
-    } else if (encoding === 'gzip') {
+    } else {
       setCompressedBody(ctx, gzipSync(bytes), 'gzip');
     }
   };

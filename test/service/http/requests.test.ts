@@ -1,5 +1,8 @@
 // Request validation over real HTTP. The database listens nowhere, so a request that reached it
 // would fail with 503: every 4xx here proves the input was rejected before any query.
+import type { IncomingHttpHeaders } from 'node:http';
+import { get } from 'node:http';
+import { brotliDecompressSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { problemSchema, problemTypeSchema } from '../../../service/src/schemas.ts';
 import type { SigningKey, TestIdentityProvider } from '../helpers/identity-provider.ts';
@@ -332,6 +335,58 @@ describe('list query', () => {
       expect(problem.detail).toBe(testCase.detail);
     });
   }
+});
+
+describe('response compression', () => {
+  async function getRaw(url: string, headers: Record<string, string>) {
+    return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      get(url, { headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+      }).on('error', reject);
+    });
+  }
+
+  it('sends brotli when accepted', async () => {
+    const started = await start();
+
+    const response = await getRaw(`${started.service.url}/openapi.json`, {
+      'accept-encoding': 'br;q=1, gzip;q=0.5',
+    });
+
+    expect(response.headers['content-encoding']).toBe('br');
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers.vary).toBe('Accept-Encoding');
+    const document = JSON.parse(brotliDecompressSync(response.body).toString()) as {
+      openapi: string;
+    };
+    expect(document.openapi).toBe('3.1.1');
+  });
+
+  it('sends identity otherwise', async () => {
+    const started = await start();
+
+    const response = await getRaw(`${started.service.url}/openapi.json`, {
+      'accept-encoding': 'identity',
+    });
+
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect((JSON.parse(response.body.toString()) as { openapi: string }).openapi).toBe('3.1.1');
+  });
+
+  it('leaves small bodies alone', async () => {
+    const started = await start();
+
+    const response = await getRaw(`${started.service.url}/problems/invalid-id`, {
+      'accept-encoding': 'br',
+    });
+
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(response.body.length).toBeLessThan(1024);
+  });
 });
 
 describe('routing', () => {
