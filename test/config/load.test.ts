@@ -150,7 +150,7 @@ describe('loadConfig', () => {
     const problem = only(result, 'schema.invalid_type');
     expect(problem.path).toBe('aws.functions.api.memorySize');
     expect(where(problem)).toBe('config/dev.yaml:14:19');
-    expect(problem.message).toBe('expected number, got string (got "lots")');
+    expect(problem.message).toBe('expected number, got string (got "lots"); write a number here');
   });
 
   it('reports an out-of-range number', async () => {

@@ -84,7 +84,7 @@ function describeIssue(
           rule,
           path,
           atKey: false,
-          message: `expected ${issue.expected}, got ${describeType(value)} ${got}`,
+          message: `expected ${issue.expected}, got ${describeType(value)} ${got}; write a ${issue.expected} here`,
         },
       ];
     }
