@@ -1,0 +1,199 @@
+// What the plan and apply actions share: their inputs, and one reconcile session that reads the
+// inputs, assumes the role through GitHub OIDC, reads the Atlas and Okta credentials, loads the
+// config and plans it with the providers of `actions/stack.ts`, as the CLI does.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as core from '@actions/core';
+import { parseDocument } from 'yaml';
+import { environmentFile } from '../engine/config/environments.ts';
+import { loadConfig } from '../engine/config/load.ts';
+import type { LoadedConfig } from '../engine/config/load.ts';
+import { ConfigError } from '../engine/config/problems.ts';
+import { createEngine } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Plan } from '../engine/plan-model.ts';
+import type { Provider } from '../engine/provider.ts';
+import {
+  annotateProblems,
+  assumeRoleWithGitHubOidc,
+  createRunnerSecretResolver,
+  input,
+  maskSecretForms,
+  readCredentialVariables,
+  readInputs,
+  readRunContext,
+  withProviderGroups,
+} from '../github/index.ts';
+import type { CredentialSource, InputValues, RunContext } from '../github/index.ts';
+import { createProviders, disposeProviders } from '../stack.ts';
+import type { StackOptions } from '../stack.ts';
+
+/** The inputs of both actions; `role_arn` is the plan role for plan, the deploy role for apply. */
+export const reconcileInputs = {
+  environment: input.text({
+    pattern: /^[a-z][a-z0-9-]*$/,
+    rule: 'a config name such as dev',
+    fix: 'Use the name of a file in the config folder without .yaml, such as dev.',
+  }),
+  config_dir: input.text({ default: 'config', fix: 'Name the folder of the config files.' }),
+  role_arn: input.roleArn({ fix: 'Set the repository variable that holds the role ARN.' }),
+  aws_region: input.region({ default: 'us-east-1', fix: 'Use the region of the roles.' }),
+  credentials_secret: input.optional(
+    input.text({
+      fix: 'Name the Secrets Manager secret that holds the Atlas and Okta credentials, or leave it empty to read them from the step env.',
+    }),
+  ),
+  github_token: input.optional(
+    input.text({ secret: true, fix: 'Pass ${{ github.token }} or leave it empty.' }),
+  ),
+  target: input.choice(['cloud', 'local'], {
+    default: 'cloud',
+    fix: 'Use cloud; local is only for runs against the stand-ins.',
+  }),
+  parallelism: input.integer({
+    default: 4,
+    min: 1,
+    max: 32,
+    fix: 'Use a number of vendor calls in flight, such as 4.',
+  }),
+};
+
+export type ReconcileInputs = InputValues<typeof reconcileInputs>;
+
+/** A planned session: apply it with `engine`, then call `dispose`. */
+export interface Session {
+  readonly inputs: ReconcileInputs;
+  readonly context: RunContext;
+  readonly plan: Plan;
+  readonly engine: Engine;
+  dispose(): void;
+}
+
+type Environment = Record<string, string | undefined>;
+
+// The glue reads `ATLAS_*` keys, the Atlas provider reads `MONGODB_ATLAS_*` variables.
+function providerVariables(variables: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [
+      key.startsWith('ATLAS_') ? `MONGODB_${key}` : key,
+      value,
+    ]),
+  );
+}
+
+async function readRaw(configDir: string, environment: string): Promise<unknown> {
+  try {
+    return parseDocument(await readFile(environmentFile(configDir, environment), 'utf8')).toJS();
+  } catch {
+    // loadConfig reports a missing or unreadable file with the details.
+    return undefined;
+  }
+}
+
+/**
+ * Loads the config twice as the CLI does: with inert providers to check it without credentials,
+ * then with the real ones. Throws `ConfigError`, which the one catch annotates at each line.
+ */
+async function load(
+  inputs: ReconcileInputs,
+  options: Omit<StackOptions, 'purpose'>,
+  cwd: string,
+): Promise<{ config: LoadedConfig; providers: Provider[] }> {
+  const check = async (providers: Provider[]) => {
+    const result = await loadConfig({
+      configDir: resolve(cwd, inputs.config_dir),
+      environment: inputs.environment,
+      providers,
+      target: inputs.target,
+      displayRoot: cwd,
+    });
+    if (result.config === undefined) {
+      throw new ConfigError(result.problems);
+    }
+    return result;
+  };
+  const first = await check(createProviders({ ...options, purpose: 'validate' }));
+  annotateProblems(first.problems);
+  const providers = createProviders({ ...options, purpose: 'reconcile' });
+  try {
+    const second = await check(providers);
+    return { config: second.config!, providers };
+  } catch (error) {
+    disposeProviders(providers);
+    throw error;
+  }
+}
+
+/** Reads the inputs and credentials, loads the config and plans it. Never writes to a vendor. */
+export async function planSession(
+  env: Environment = process.env,
+  cwd: string = process.cwd(),
+): Promise<Session> {
+  const inputs = readInputs(reconcileInputs);
+  const context = readRunContext(env);
+  const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
+  const credentials = await assumeRoleWithGitHubOidc({
+    roleArn: inputs.role_arn,
+    region: inputs.aws_region,
+    context,
+    env,
+    ...(endpoint === undefined ? {} : { stsEndpoint: endpoint }),
+  });
+  const secretsManager = new SecretsManagerClient({
+    region: inputs.aws_region,
+    credentials,
+    maxAttempts: 3,
+    ...(endpoint === undefined ? {} : { endpoint }),
+  });
+  let providers: Provider[] = [];
+  const dispose = () => {
+    disposeProviders(providers);
+    secretsManager.destroy();
+  };
+  try {
+    const source: CredentialSource =
+      inputs.credentials_secret === undefined
+        ? { from: 'env', env }
+        : { from: 'secretsManager', secretId: inputs.credentials_secret, client: secretsManager };
+    const vendors = await readCredentialVariables(source, ['atlas', 'okta']);
+    const stackEnv: Environment = {
+      ...env,
+      ...providerVariables(vendors),
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+    };
+    const raw = await readRaw(resolve(cwd, inputs.config_dir), inputs.environment);
+    const loaded = await load(
+      inputs,
+      { env: stackEnv, target: inputs.target, raw, cwd, onSecret: maskSecretForms },
+      cwd,
+    );
+    providers = loaded.providers;
+    const secrets = createRunnerSecretResolver({ env: stackEnv, secretsManager });
+    const names = providers.map((provider) => provider.name);
+    return await withProviderGroups(names, async (log) => {
+      const engine = createEngine(providers, {
+        log,
+        concurrency: inputs.parallelism,
+        secrets,
+        onSecret: maskSecretForms,
+      });
+      const plan = await engine.plan(loaded.config);
+      core.info(`Planned ${inputs.environment}: ${planSummary(plan)}.`);
+      return { inputs, context, plan, engine, dispose };
+    });
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+/** One line for the `summary` output: the count of each action, such as `2 create, 1 update`. */
+export function planSummary(plan: Plan): string {
+  const parts = Object.entries(plan.summary.total)
+    .filter(([action, count]) => count > 0 && action !== 'no-op')
+    .map(([action, count]) => `${count} ${action}`);
+  return parts.length === 0 ? 'no changes' : parts.join(', ');
+}
