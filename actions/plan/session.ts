@@ -1,6 +1,6 @@
-// What the plan and apply actions share: their inputs, and one reconcile session that reads the
-// inputs, assumes the role through GitHub OIDC, reads the Atlas and Okta credentials, loads the
-// config and plans it with the providers of `actions/stack.ts`, as the CLI does.
+// The inputs and the reconcile session that the plan and apply actions share. A session reads the
+// inputs, assumes the role through GitHub OIDC and reads the Atlas and Okta credentials. It then
+// loads the config and plans it with the providers of `actions/stack.ts`, as the CLI does.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -29,7 +29,7 @@ import type { CredentialSource, InputValues, RunContext } from '../github/index.
 import { createProviders, disposeProviders } from '../stack.ts';
 import type { StackOptions } from '../stack.ts';
 
-/** The inputs of both actions; `role_arn` is the plan role for plan, the deploy role for apply. */
+/** Inputs of both actions. `role_arn` is the plan role for plan and the deploy role for apply. */
 export const reconcileInputs = {
   environment: input.text({
     pattern: /^[a-z][a-z0-9-]*$/,
@@ -72,7 +72,7 @@ export interface Session {
 
 type Environment = Record<string, string | undefined>;
 
-// The glue reads `ATLAS_*` keys, the Atlas provider reads `MONGODB_ATLAS_*` variables.
+// The glue reads `ATLAS_*` keys, but the Atlas provider reads `MONGODB_ATLAS_*` variables.
 function providerVariables(variables: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(variables).map(([key, value]) => [
@@ -126,10 +126,9 @@ async function load(
 }
 
 /** Reads the inputs and credentials, loads the config and plans it. Never writes to a vendor. */
-export async function planSession(
-  env: Environment = process.env,
-  cwd: string = process.cwd(),
-): Promise<Session> {
+export async function planSession(env: Environment = process.env): Promise<Session> {
+  // Config and artifact paths are relative to the checkout, as on the runner.
+  const cwd = env.GITHUB_WORKSPACE?.trim() || process.cwd();
   const inputs = readInputs(reconcileInputs);
   const context = readRunContext(env);
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
@@ -190,7 +189,7 @@ export async function planSession(
   }
 }
 
-/** One line for the `summary` output: the count of each action, such as `2 create, 1 update`. */
+/** Returns the `summary` output: the count of each action, such as `2 create, 1 update`. */
 export function planSummary(plan: Plan): string {
   const parts = Object.entries(plan.summary.total)
     .filter(([action, count]) => count > 0 && action !== 'no-op')
