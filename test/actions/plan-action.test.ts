@@ -1,196 +1,115 @@
 // The plan action's run() end to end. It plans the seed config with the real SDKs against the
 // AWS (STS, IAM, Secrets Manager), Atlas, Okta and GitHub stand-ins on 127.0.0.1. The runner's
 // INPUT_*, GITHUB_* and ACTIONS_ID_TOKEN_REQUEST_* variables are set as on a real runner.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CreateOpenIDConnectProviderCommand,
-  CreateRoleCommand,
-  IAMClient,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../actions/plan/run.ts';
-import { captureStdout, frozenNow, startStandIn } from '../github/helpers.ts';
-import { startServer } from '../helpers/servers.ts';
-import { startAtlasStandIn } from '../stand-ins/atlas/index.ts';
-import { startAwsStandIn } from '../stand-ins/aws/index.ts';
-import { startOktaStandIn } from '../stand-ins/okta/index.ts';
+import { captureStdout } from '../github/helpers.ts';
+import {
+  atlasAccount,
+  planPolicy,
+  readOutput,
+  removeRunnerFiles,
+  startWorld,
+  stubRunner,
+} from './world.ts';
+import type { World } from './world.ts';
 
-const repository = new URL('../../', import.meta.url);
-const roleArn = 'arn:aws:iam::123456789012:role/gitops-plan';
-const atlasAccount = { clientId: 'mdb_sa_id_plantest', clientSecret: 'mdb_sa_sk_plan-test-secret' };
-
-// Read-only actions, as a plan role has them.
-const planPolicy = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Action: [
-        'iam:Get*',
-        'iam:List*',
-        'lambda:Get*',
-        'lambda:List*',
-        'logs:Describe*',
-        'logs:List*',
-        'budgets:View*',
-        'budgets:Describe*',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:DescribeSecret',
-      ],
-      Resource: '*',
-    },
-  ],
-};
-
-let workspace: string | undefined;
+let world: World | undefined;
 
 afterEach(async () => {
   process.exitCode = undefined;
   vi.unstubAllEnvs();
-  if (workspace !== undefined) {
-    await rm(workspace, { recursive: true, force: true });
-    workspace = undefined;
-  }
+  await world?.remove();
+  world = undefined;
 });
 
-/** Creates the account's GitHub identity provider, the plan role and the credentials secret. */
-async function seedAws(aws: Awaited<ReturnType<typeof startAwsStandIn>>, oktaToken: string) {
-  const iam = new IAMClient(aws.clientConfig());
-  await iam.send(
-    new CreateOpenIDConnectProviderCommand({
-      Url: 'https://token.actions.githubusercontent.com',
-      ClientIDList: ['sts.amazonaws.com'],
-      ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
-    }),
-  );
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: 'gitops-plan',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: {
-              Federated:
-                'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
-            },
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Condition: {
-              StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-              StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:octo-org/*' },
-            },
-          },
-        ],
-      }),
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: 'gitops-plan',
-      PolicyName: 'read-only',
-      PolicyDocument: JSON.stringify(planPolicy),
-    }),
-  );
-  await new SecretsManagerClient(aws.clientConfig()).send(
-    new CreateSecretCommand({
-      Name: 'example-backend-dev/credentials',
-      SecretString: JSON.stringify({
-        ATLAS_CLIENT_ID: atlasAccount.clientId,
-        ATLAS_CLIENT_SECRET: atlasAccount.clientSecret,
-        OKTA_API_TOKEN: oktaToken,
-      }),
-    }),
-  );
-  iam.destroy();
-}
+afterAll(removeRunnerFiles);
 
-/** Makes a checkout with the seed config and an empty lambda.zip, as `npm run build` leaves it. */
-async function checkout(): Promise<string> {
-  workspace = await mkdtemp(join(tmpdir(), 'gitops-plan-action-'));
-  await mkdir(join(workspace, 'config'));
-  // This account already has the GitHub identity provider the test's role trusts.
-  const seed = await readFile(new URL('config/dev.yaml', repository), 'utf8');
-  const config = seed.replace(/managed: true/, 'managed: false');
-  expect(config).not.toBe(seed);
-  await writeFile(join(workspace, 'config/dev.yaml'), config);
-  await mkdir(join(workspace, 'dist/service'), { recursive: true });
-  const emptyZip = Buffer.alloc(22);
-  emptyZip.write('PK\x05\x06', 0, 'binary');
-  await writeFile(join(workspace, 'dist/service/lambda.zip'), emptyZip);
-  await mkdir(join(workspace, 'temp'));
-  await writeFile(join(workspace, 'temp/summary.md'), '');
-  await writeFile(join(workspace, 'temp/output.txt'), '');
-  return workspace;
+function comments(current: World, issueNumber?: number) {
+  return [...current.github.repository().comments.values()].filter(
+    (item) => issueNumber === undefined || item.issueNumber === issueNumber,
+  );
 }
 
 describe('plan action', () => {
   it('plans and comments without writes', async () => {
-    const now = () => frozenNow.getTime();
-    const aws = await startAwsStandIn({ listen: startServer, now });
-    const atlas = await startAtlasStandIn({
-      listen: startServer,
-      now,
-      serviceAccounts: [atlasAccount],
-    });
-    const okta = await startOktaStandIn({ listen: startServer, now: () => frozenNow, seed: 3 });
-    const github = await startStandIn();
-    await seedAws(aws, okta.apiToken);
-    const pull = github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
-    const root = await checkout();
-    for (const [name, value] of Object.entries({
-      ...github.runnerEnvironment(),
-      GITHUB_WORKSPACE: root,
-      GITHUB_STEP_SUMMARY: join(root, 'temp/summary.md'),
-      GITHUB_OUTPUT: join(root, 'temp/output.txt'),
-      RUNNER_TEMP: join(root, 'temp'),
-      AWS_ENDPOINT_URL: aws.url,
-      ATLAS_BASE_URL: atlas.url,
-      OKTA_ORG_URL: okta.url,
-      INPUT_ENVIRONMENT: 'dev',
-      INPUT_CONFIG_DIR: 'config',
-      INPUT_ROLE_ARN: roleArn,
-      INPUT_AWS_REGION: 'us-east-1',
-      INPUT_CREDENTIALS_SECRET: 'example-backend-dev/credentials',
-      INPUT_GITHUB_TOKEN: github.token,
-      INPUT_TARGET: 'local',
-      INPUT_PARALLELISM: '4',
-    })) {
-      vi.stubEnv(name, value);
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await stubRunner(world, {});
+    const stdout = captureStdout();
+    const writesBefore = world.writes();
+
+    await run();
+
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    const posted = comments(world, pull);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.body).toContain('aws.roles.lambda');
+    expect(await readFile(world.summaryPath, 'utf8')).toContain('## Plan for `dev`');
+    expect(await readOutput(world, 'has_changes')).toBe('true');
+    expect(await readOutput(world, 'summary')).toMatch(/^\d+ create/);
+    const planPath = join(world.root, 'temp/gitops-plan-dev.json');
+    expect(await readOutput(world, 'plan_json')).toBe(planPath);
+    const plan = JSON.parse(await readFile(planPath, 'utf8')) as { environment: string };
+    expect(plan.environment).toBe('dev');
+    expect(world.writes()).toEqual(writesBefore);
+    for (const secret of [world.github.token, atlasAccount.clientSecret, world.okta.apiToken]) {
+      expect(stdout.lines()).toContain(`::add-mask::${secret}`);
     }
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
-      vi.stubEnv(name, undefined);
-    }
-    const writesBefore = aws.requests.writes().length;
+  });
+
+  it('updates its comment on a rerun', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await stubRunner(world, {});
+    const stdout = captureStdout();
+
+    await run();
+    await run();
+
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    expect(comments(world, pull)).toHaveLength(1);
+  });
+
+  it('writes only the summary without a pull request', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    await stubRunner(world, { GITHUB_TOKEN: '' });
     const stdout = captureStdout();
 
     await run();
 
-    const errors = stdout.lines().filter((line) => line.startsWith('::error'));
-    expect(errors).toEqual([]);
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
     expect(process.exitCode).toBeUndefined();
-    const comments = [...github.repository().comments.values()].filter(
-      (item) => item.issueNumber === pull,
+    expect(comments(world)).toEqual([]);
+    expect(await readFile(world.summaryPath, 'utf8')).toContain('## Plan for `dev`');
+    // Only the ID token request reaches GitHub.
+    expect(world.github.requests).toHaveLength(1);
+  });
+
+  it('annotates a config problem at its line', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    const path = join(world.root, 'config/dev.yaml');
+    const config = await readFile(path, 'utf8');
+    await writeFile(path, config.replace('memorySize: 512', 'memorySize: big'));
+    const line = config.split('\n').findIndex((text) => text.includes('memorySize: 512')) + 1;
+    await stubRunner(world, {});
+    const stdout = captureStdout();
+    const atlasRequests = world.atlas.requests.length;
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    const errors = stdout.lines().filter((text) => text.startsWith('::error'));
+    expect(errors[0]).toMatch(
+      new RegExp(`^::error file=config/dev\\.yaml,line=${line},col=\\d+::aws\\.functions\\.api`),
     );
-    expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toContain('aws.roles.lambda');
-    expect(await readFile(join(root, 'temp/summary.md'), 'utf8')).toContain('## Plan for `dev`');
-    const outputs = await readFile(join(root, 'temp/output.txt'), 'utf8');
-    expect(outputs).toMatch(/has_changes<<(\S+)\ntrue\n\1/);
-    expect(outputs).toContain(join(root, 'temp/gitops-plan-dev.json'));
-    const planJson = JSON.parse(
-      await readFile(join(root, 'temp/gitops-plan-dev.json'), 'utf8'),
-    ) as { environment: string };
-    expect(planJson.environment).toBe('dev');
-    expect(aws.requests.writes()).toHaveLength(writesBefore);
-    expect(atlas.writes()).toEqual([]);
-    expect(okta.requests.filter((request) => request.write)).toEqual([]);
-    for (const secret of [github.token, atlasAccount.clientSecret, okta.apiToken]) {
-      expect(stdout.lines()).toContain(`::add-mask::${secret}`);
-    }
+    expect(errors.at(-1)).toBe('::error::The config has 1 problem; each is annotated at its line.');
+    expect(world.atlas.requests.length).toBe(atlasRequests);
+    expect(world.okta.requests).toEqual([]);
+    expect(comments(world)).toEqual([]);
   });
 });
