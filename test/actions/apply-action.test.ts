@@ -1,0 +1,47 @@
+// The apply action's run() end to end: the seed config applied with the deploy role through OIDC
+// against the stand-ins, then planned again with no changes left.
+import { readFile } from 'node:fs/promises';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from '../../actions/apply/run.ts';
+import { captureStdout } from '../github/helpers.ts';
+import { deployPolicy, readOutput, removeRunnerFiles, startWorld, stubRunner } from './world.ts';
+import type { World } from './world.ts';
+
+let world: World | undefined;
+
+afterEach(async () => {
+  process.exitCode = undefined;
+  vi.unstubAllEnvs();
+  await world?.remove();
+  world = undefined;
+});
+
+afterAll(removeRunnerFiles);
+
+describe('apply action', () => {
+  it('applies and then converges', async () => {
+    world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
+    await stubRunner(world, { GITHUB_TOKEN: '' });
+    const stdout = captureStdout();
+    const writesBefore = world.writes();
+
+    await run();
+
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    expect(await readOutput(world, 'has_changes')).toBe('true');
+    expect(world.writes().aws).toBeGreaterThan(writesBefore.aws);
+    expect(world.writes().atlas).toBeGreaterThan(0);
+    expect(world.writes().okta).toBeGreaterThan(0);
+    expect(await readFile(world.summaryPath, 'utf8')).toContain('## Apply for `dev`');
+
+    await stubRunner(world, { GITHUB_TOKEN: '' });
+    const writesAfter = world.writes();
+    await run();
+
+    expect(process.exitCode).toBeUndefined();
+    expect(await readOutput(world, 'has_changes')).toBe('false');
+    expect(await readOutput(world, 'summary')).toBe('no changes');
+    expect(world.writes()).toEqual(writesAfter);
+  });
+});
