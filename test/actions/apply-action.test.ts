@@ -44,4 +44,21 @@ describe('apply action', () => {
     expect(await readOutput(world, 'summary')).toBe('no changes');
     expect(world.writes()).toEqual(writesAfter);
   });
+
+  it('fails the step when an action fails', async () => {
+    world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
+    world.okta.faults.fail({
+      times: 1,
+      status: 403,
+      match: { method: 'POST', path: '/api/v1/apps' },
+    });
+    await stubRunner(world, { GITHUB_TOKEN: '' });
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    expect(stdout.lines().at(-1)).toMatch(/^::error::Apply of dev did not finish;/);
+    expect(await readFile(world.summaryPath, 'utf8')).toContain('## Apply for `dev`');
+  });
 });

@@ -57,6 +57,9 @@ describe('plan action', () => {
     expect(plan.environment).toBe('dev');
     expect(world.writes()).toEqual(writesBefore);
     for (const secret of [world.github.token, atlasAccount.clientSecret, world.okta.apiToken]) {
+      // The first line that shows a secret registers it; the runner masks every later one.
+      const first = stdout.lines().find((text) => text.includes(secret)) ?? '';
+      expect(first.startsWith('::add-mask::'), first.slice(0, 20)).toBe(true);
       expect(stdout.lines()).toContain(`::add-mask::${secret}`);
     }
   });

