@@ -39,9 +39,14 @@ export const reconcileInputs = {
   config_dir: input.text({ default: 'config', fix: 'Name the folder of the config files.' }),
   role_arn: input.roleArn({ fix: 'Set the repository variable that holds the role ARN.' }),
   aws_region: input.region({ default: 'us-east-1', fix: 'Use the region of the roles.' }),
-  credentials_secret: input.optional(
+  atlas_secret: input.optional(
     input.text({
-      fix: 'Name the Secrets Manager secret that holds the Atlas and Okta credentials, or leave it empty to read them from the step env.',
+      fix: 'Name the Secrets Manager secret with the Atlas credentials (one of aws.github.secretNames), or leave it empty to read them from the step env.',
+    }),
+  ),
+  okta_secret: input.optional(
+    input.text({
+      fix: 'Name the Secrets Manager secret with the Okta credentials (one of aws.github.secretNames), or leave it empty to read them from the step env.',
     }),
   ),
   github_token: input.optional(
@@ -151,11 +156,17 @@ export async function planSession(env: Environment = process.env): Promise<Sessi
     secretsManager.destroy();
   };
   try {
-    const source: CredentialSource =
-      inputs.credentials_secret === undefined
-        ? { from: 'env', env }
-        : { from: 'secretsManager', secretId: inputs.credentials_secret, client: secretsManager };
-    const vendors = await readCredentialVariables(source, ['atlas', 'okta']);
+    const vendors: Record<string, string> = {};
+    for (const [vendor, secretId] of [
+      ['atlas', inputs.atlas_secret],
+      ['okta', inputs.okta_secret],
+    ] as const) {
+      const source: CredentialSource =
+        secretId === undefined
+          ? { from: 'env', env }
+          : { from: 'secretsManager', secretId, client: secretsManager };
+      Object.assign(vendors, await readCredentialVariables(source, [vendor]));
+    }
     const stackEnv: Environment = {
       ...env,
       ...providerVariables(vendors),

@@ -115,4 +115,31 @@ describe('plan action', () => {
     expect(world.okta.requests).toEqual([]);
     expect(comments(world)).toEqual([]);
   });
+
+  it('reads credentials from the env', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    await stubRunner(world, { OKTA_SECRET: '' }, { OKTA_API_TOKEN: world.okta.apiToken });
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    expect(await readOutput(world, 'has_changes')).toBe('true');
+  });
+
+  it('names missing credentials', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    await stubRunner(world, { OKTA_SECRET: '' });
+    vi.stubEnv('OKTA_API_TOKEN', undefined);
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    const errors = stdout.lines().filter((line) => line.startsWith('::error'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('OKTA_API_TOKEN');
+    expect(world.okta.requests).toEqual([]);
+  });
 });

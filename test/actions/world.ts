@@ -1,5 +1,5 @@
 // Shared set-up of the action tests: the AWS, Atlas, Okta and GitHub stand-ins on 127.0.0.1 on one
-// frozen clock, an AWS account with GitHub's identity provider, a role and the credentials secret,
+// frozen clock, an AWS account with GitHub's identity provider, a role and the credentials secrets,
 // and a checkout with the seed config. `stubRunner` sets the variables a runner step would have.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,7 +24,9 @@ export const atlasAccount = {
   clientId: 'mdb_sa_id_actiontest',
   clientSecret: 'mdb_sa_sk_action-test-secret',
 };
-export const credentialsSecret = 'example-backend-dev/credentials';
+// The secret names of `aws.github.secretNames` in the seed config.
+export const atlasSecret = 'example-backend-dev/atlas';
+export const oktaSecret = 'example-backend-dev/okta';
 
 // `core.summary` keeps the first summary path it reads for the whole process, so every test of a
 // file shares one summary file and one output file.
@@ -64,7 +66,7 @@ export const deployPolicy = {
   Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
 };
 
-/** Creates GitHub's identity provider, the role `roleName` and the credentials secret. */
+/** Creates GitHub's identity provider, the role `roleName` and the Atlas and Okta secrets. */
 async function seedAws(
   aws: Awaited<ReturnType<typeof startAwsStandIn>>,
   roleName: string,
@@ -112,12 +114,17 @@ async function seedAws(
   const secrets = new SecretsManagerClient(aws.clientConfig());
   await secrets.send(
     new CreateSecretCommand({
-      Name: credentialsSecret,
+      Name: atlasSecret,
       SecretString: JSON.stringify({
         ATLAS_CLIENT_ID: atlasAccount.clientId,
         ATLAS_CLIENT_SECRET: atlasAccount.clientSecret,
-        OKTA_API_TOKEN: oktaToken,
       }),
+    }),
+  );
+  await secrets.send(
+    new CreateSecretCommand({
+      Name: oktaSecret,
+      SecretString: JSON.stringify({ OKTA_API_TOKEN: oktaToken }),
     }),
   );
   secrets.destroy();
@@ -199,7 +206,8 @@ export async function stubRunner(
     INPUT_CONFIG_DIR: 'config',
     INPUT_ROLE_ARN: world.roleArn,
     INPUT_AWS_REGION: 'us-east-1',
-    INPUT_CREDENTIALS_SECRET: credentialsSecret,
+    INPUT_ATLAS_SECRET: atlasSecret,
+    INPUT_OKTA_SECRET: oktaSecret,
     INPUT_GITHUB_TOKEN: world.github.token,
     INPUT_TARGET: 'local',
     INPUT_PARALLELISM: '4',
