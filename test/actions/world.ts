@@ -1,6 +1,7 @@
-// Shared set-up of the action tests: the AWS, Atlas, Okta and GitHub stand-ins on 127.0.0.1 on one
-// frozen clock, an AWS account with GitHub's identity provider, a role and the credentials secrets,
-// and a checkout with the seed config. `stubRunner` sets the variables a runner step would have.
+// Shared set-up of the action tests. It starts the AWS, Atlas, Okta and GitHub stand-ins on
+// 127.0.0.1 on one frozen clock, seeds the AWS account with GitHub's identity provider, a role and
+// the credentials secrets, and makes a checkout with the seed config. `stubRunner` sets the
+// variables a runner step would have.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ export const oktaSecret = 'example-backend-dev/okta';
 // file shares one summary file and one output file.
 const runnerFiles = mkdtempSync(join(tmpdir(), 'gitops-runner-'));
 
-/** Deletes the runner files; call it once all tests of a file have run. */
+/** Deletes the runner files. Call it once all tests of a file have run. */
 export function removeRunnerFiles(): void {
   rmSync(runnerFiles, { recursive: true, force: true });
 }
@@ -150,7 +151,7 @@ async function checkout(): Promise<string> {
 
 export type World = Awaited<ReturnType<typeof startWorld>>;
 
-/** Starts the stand-ins and makes the checkout; `remove` deletes the checkout. */
+/** Starts the stand-ins and makes the checkout. `remove` deletes the checkout. */
 export async function startWorld(role: { name: string; policy: object }) {
   const now = () => frozenNow.getTime();
   const aws = await startAwsStandIn({ listen: startServer, now });
