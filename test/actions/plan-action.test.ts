@@ -3,6 +3,7 @@
 // INPUT_*, GITHUB_* and ACTIONS_ID_TOKEN_REQUEST_* variables are set as on a real runner.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../actions/plan/run.ts';
 import { captureStdout } from '../github/helpers.ts';
@@ -141,5 +142,28 @@ describe('plan action', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('OKTA_API_TOKEN');
     expect(world.okta.requests).toEqual([]);
+  });
+
+  it('fails after publishing a conflict', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    // A role of the config's name that this environment did not create.
+    const iam = new IAMClient(world.aws.clientConfig());
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'example-backend-dev',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+      }),
+    );
+    iam.destroy();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await stubRunner(world, {});
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    expect(stdout.lines().at(-1)).toMatch(/^::error::1 resource\(s\) conflict with existing ones/);
+    expect(comments(world, pull)).toHaveLength(1);
+    expect(await readOutput(world, 'has_changes')).toBe('true');
   });
 });
