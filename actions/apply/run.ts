@@ -13,7 +13,7 @@ export function run(): Promise<void> {
   return runAction(async () => {
     const session = await planSession();
     try {
-      const { plan, engine } = session;
+      const { plan } = session;
       await inGroup(`Plan for ${plan.environment}`, () => {
         core.info(renderPlanText(plan, { color: true }));
         return Promise.resolve();
@@ -21,7 +21,7 @@ export function run(): Promise<void> {
       core.setOutput('has_changes', String(plan.summary.changes));
       core.setOutput('plan_json', await writePlanJson(renderPlanJson(plan), plan.environment));
       core.setOutput('summary', planSummary(plan));
-      const result = await engine.apply(plan);
+      const result = await session.apply();
       core.info(renderApplyText(result, { color: true }));
       await writeJobSummary(
         renderApplyMarkdown(result),

@@ -11,9 +11,8 @@ import { loadConfig } from '../engine/config/load.ts';
 import type { LoadedConfig } from '../engine/config/load.ts';
 import { ConfigError } from '../engine/config/problems.ts';
 import { createEngine } from '../engine/engine.ts';
-import type { Engine } from '../engine/engine.ts';
-import type { Plan } from '../engine/plan-model.ts';
-import type { Provider } from '../engine/provider.ts';
+import type { ApplyResult, Plan } from '../engine/plan-model.ts';
+import type { Logger, Provider } from '../engine/provider.ts';
 import {
   annotateProblems,
   assumeRoleWithGitHubOidc,
@@ -23,6 +22,7 @@ import {
   readCredentialVariables,
   readInputs,
   readRunContext,
+  runnerLogger,
   withProviderGroups,
 } from '../github/index.ts';
 import type { CredentialSource, InputValues, RunContext } from '../github/index.ts';
@@ -71,7 +71,8 @@ export interface Session {
   readonly inputs: ReconcileInputs;
   readonly context: RunContext;
   readonly plan: Plan;
-  readonly engine: Engine;
+  /** Applies `plan`, with each provider's log lines in one group. */
+  apply(): Promise<ApplyResult>;
   dispose(): void;
 }
 
@@ -97,15 +98,11 @@ async function readRaw(configDir: string, environment: string): Promise<unknown>
 }
 
 /**
- * Loads the config twice as the CLI does: with inert providers to check it without credentials,
- * then with the real ones. Throws `ConfigError`, which the one catch annotates at each line.
+ * Returns a function that loads the config with `providers`. It throws `ConfigError`, which the
+ * one catch annotates at each line.
  */
-async function load(
-  inputs: ReconcileInputs,
-  options: Omit<StackOptions, 'purpose'>,
-  cwd: string,
-): Promise<{ config: LoadedConfig; providers: Provider[] }> {
-  const check = async (providers: Provider[]) => {
+function configLoader(inputs: ReconcileInputs, cwd: string) {
+  return async (providers: Provider[]) => {
     const result = await loadConfig({
       configDir: resolve(cwd, inputs.config_dir),
       environment: inputs.environment,
@@ -118,7 +115,15 @@ async function load(
     }
     return result;
   };
-  await check(createProviders({ ...options, purpose: 'validate' }));
+}
+
+async function load(
+  inputs: ReconcileInputs,
+  options: Omit<StackOptions, 'purpose'>,
+  cwd: string,
+): Promise<{ config: LoadedConfig; providers: Provider[] }> {
+  // The second load, as in the CLI: providers with real credentials may compare config with them.
+  const check = configLoader(inputs, cwd);
   const providers = createProviders({ ...options, purpose: 'reconcile' });
   try {
     const second = await check(providers);
@@ -137,6 +142,13 @@ export async function planSession(env: Environment = process.env): Promise<Sessi
   const cwd = env.GITHUB_WORKSPACE?.trim() || process.cwd();
   const inputs = readInputs(reconcileInputs);
   const context = readRunContext(env);
+  // Checks the config with inert providers first, so a config problem stops the run before any
+  // request to AWS.
+  const rawConfig = await readRaw(resolve(cwd, inputs.config_dir), inputs.environment);
+  await configLoader(
+    inputs,
+    cwd,
+  )(createProviders({ env, target: inputs.target, raw: rawConfig, cwd, purpose: 'validate' }));
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
   const credentials = await assumeRoleWithGitHubOidc({
     roleArn: inputs.role_arn,
@@ -175,26 +187,39 @@ export async function planSession(env: Environment = process.env): Promise<Sessi
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_SESSION_TOKEN: credentials.sessionToken,
     };
-    const raw = await readRaw(resolve(cwd, inputs.config_dir), inputs.environment);
     const loaded = await load(
       inputs,
-      { env: stackEnv, target: inputs.target, raw, cwd, onSecret: maskSecretForms },
+      { env: stackEnv, target: inputs.target, raw: rawConfig, cwd, onSecret: maskSecretForms },
       cwd,
     );
     providers = loaded.providers;
     const secrets = createRunnerSecretResolver({ env: stackEnv, secretsManager });
     const names = providers.map((provider) => provider.name);
-    return await withProviderGroups(names, async (log) => {
-      const engine = createEngine(providers, {
-        log,
-        concurrency: inputs.parallelism,
-        secrets,
-        onSecret: maskSecretForms,
+    // The engine keeps the logger it is created with, and each phase gets its own groups.
+    let current: Logger = runnerLogger;
+    const log: Logger = {
+      info: (message) => current.info(message),
+      debug: (message) => current.debug(message),
+      warning: (message) => current.warning(message),
+    };
+    const grouped = <T>(body: () => Promise<T>): Promise<T> =>
+      withProviderGroups(names, async (groupLog) => {
+        current = groupLog;
+        try {
+          return await body();
+        } finally {
+          current = runnerLogger;
+        }
       });
-      const plan = await engine.plan(loaded.config);
-      core.info(`Planned ${inputs.environment}: ${planSummary(plan)}.`);
-      return { inputs, context, plan, engine, dispose };
+    const engine = createEngine(providers, {
+      log,
+      concurrency: inputs.parallelism,
+      secrets,
+      onSecret: maskSecretForms,
     });
+    const plan = await grouped(() => engine.plan(loaded.config));
+    core.info(`Planned ${inputs.environment}: ${planSummary(plan)}.`);
+    return { inputs, context, plan, apply: () => grouped(() => engine.apply(plan)), dispose };
   } catch (error) {
     dispose();
     throw error;

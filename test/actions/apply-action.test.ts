@@ -34,6 +34,12 @@ describe('apply action', () => {
     expect(world.writes().atlas).toBeGreaterThan(0);
     expect(world.writes().okta).toBeGreaterThan(0);
     expect(await readFile(world.summaryPath, 'utf8')).toContain('## Apply for `dev`');
+    // Apply's progress lines are logged, inside their provider's group.
+    const lines = stdout.lines();
+    const created = lines.indexOf('aws.roles.lambda: created IAM role example-backend-dev');
+    expect(created).toBeGreaterThan(-1);
+    const groups = lines.slice(0, created).filter((line) => line.startsWith('::group::'));
+    expect(groups.at(-1)).toBe('::group::aws');
 
     await stubRunner(world, { GITHUB_TOKEN: '' });
     const writesAfter = world.writes();

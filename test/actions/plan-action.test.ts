@@ -102,7 +102,7 @@ describe('plan action', () => {
     const line = config.split('\n').findIndex((text) => text.includes('memorySize: 512')) + 1;
     await stubRunner(world, {});
     const stdout = captureStdout();
-    const atlasRequests = world.atlas.requests.length;
+    const awsRequests = world.aws.requests.entries.length;
 
     await run();
 
@@ -112,8 +112,10 @@ describe('plan action', () => {
       new RegExp(`^::error file=config/dev\\.yaml,line=${line},col=\\d+::aws\\.functions\\.api`),
     );
     expect(errors.at(-1)).toBe('::error::The config has 1 problem; each is annotated at its line.');
-    expect(world.atlas.requests.length).toBe(atlasRequests);
+    expect(world.aws.requests.entries.length).toBe(awsRequests);
+    expect(world.atlas.requests).toEqual([]);
     expect(world.okta.requests).toEqual([]);
+    expect(world.github.requests).toEqual([]);
     expect(comments(world)).toEqual([]);
   });
 
