@@ -66,7 +66,7 @@ export const reconcileInputs = {
 
 export type ReconcileInputs = InputValues<typeof reconcileInputs>;
 
-/** A planned session: apply it with `engine`, then call `dispose`. */
+/** A planned session. Call `apply` to apply its plan, and `dispose` when done. */
 export interface Session {
   readonly inputs: ReconcileInputs;
   readonly context: RunContext;
