@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../service/src/log.ts';
 import { DEV_CLIENT_ID, DEV_USER, startDevStack, type DevStack } from '../stand-ins/dev.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+// CHROMIUM_PATH lets a GitHub runner use its preinstalled Chrome; CI here installs Debian's chromium.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

@@ -16,7 +16,8 @@ import { deployedSettings } from '../stand-ins/local-stack/summary.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const results = join(root, 'test-results');
-const chromiumPath = '/usr/bin/chromium';
+// CHROMIUM_PATH lets a GitHub runner use its preinstalled Chrome; CI here installs Debian's chromium.
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // CI installs Chromium, so there a missing browser fails the test instead of skipping it.
 const runnable = existsSync(chromiumPath) || process.env.CI === 'true';
 if (!runnable) {
