@@ -9,8 +9,8 @@ export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * A value that exists only after apply, such as the ARN of a role the plan creates. It stands in
- * the resolved spec in place of the reference, so a plan can show "known after apply".
+ * A value that exists only after apply, such as the ARN of a role the plan creates. It takes the
+ * reference's place in the resolved spec, so a plan can show "known after apply".
  */
 export interface Unknown {
   readonly $unknown: string;
@@ -39,7 +39,7 @@ export interface FieldRule {
    * `ignore`: write-only or server-managed, never compared.
    */
   compare?: 'ordered' | 'set' | 'json' | 'ignore';
-  /** A change to this field cannot be applied in place: the plan says `replace`. */
+  /** A change to this field cannot be applied in place: the plan shows `replace`. */
   replaceOnChange?: boolean;
   /** The value is masked in every rendered plan, log and output. */
   sensitive?: boolean;
@@ -74,7 +74,7 @@ export interface DesiredResource<Spec = Record<string, SpecValue>> {
   readonly spec: Spec;
 }
 
-/** What observe found for one resource. */
+/** The result of observing one resource. */
 export interface Observation<Spec = Record<string, SpecValue>> {
   /** Vendor id: ARN, Atlas id, Okta id. */
   readonly id: string;
@@ -108,7 +108,7 @@ export interface Logger {
 }
 
 /**
- * What a handler receives on every call. Injected, so tests freeze the clock and sleep. For
+ * The context a handler receives on every call. Injected, so tests freeze the clock and sleep. For
  * polling an asynchronous state (a cluster in `CREATING`), use `waitFor` from this module: it logs
  * progress and times out naming the last state seen.
  */
@@ -179,7 +179,7 @@ export interface ResourceHandler<Spec = Record<string, SpecValue>> {
 export interface ConfigProblem {
   /** Path inside the provider's section, such as `['roles', 'lambda', 'roleName']`. */
   readonly path: readonly (string | number)[];
-  /** What is wrong and what to do, naming the value received. */
+  /** The problem and its fix, naming the value received. */
   readonly message: string;
   /** Stable rule id, such as `atlas.one-m0-per-project`. */
   readonly rule: string;

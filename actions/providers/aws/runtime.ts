@@ -102,10 +102,10 @@ export class AwsRuntime {
   /**
    * Runs one SDK call; a failure becomes a `ProviderError` naming the operation and target.
    *
-   * A throttled call is retried once, after the delay AWS asked for, because AWS rejected it
-   * before acting, so repeating it is always safe. One handler call makes up to about fifteen
-   * AWS calls, and without this an isolated throttle would restart the whole handler. Every other
-   * failure, and a second throttle, goes to the engine's retry policy.
+   * A throttled call is retried once, after the delay AWS requested. AWS rejects a throttled
+   * request before acting on it, so the repeat does not apply a change twice. One handler call
+   * makes up to about fifteen AWS calls, and without this an isolated throttle would restart the
+   * whole handler. Every other failure, and a second throttle, goes to the engine's retry policy.
    */
   async call<T>(
     context: ProviderContext,
