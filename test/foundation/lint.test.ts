@@ -54,7 +54,7 @@ afterAll(async () => {
   await rm(sampleDir, { recursive: true, force: true });
 });
 
-/** Each message as its rule id, or as its text when ESLint could not run the rules. */
+/** Lints one sample and returns each message's rule id, or its text when no rule ran. */
 async function lint(name: keyof typeof samples): Promise<string[]> {
   const [result] = await eslint.lintFiles([join(sampleDir, `${name}.ts`)]);
   return result?.messages.map((message) => message.ruleId ?? message.message) ?? [];
