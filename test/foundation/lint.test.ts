@@ -10,7 +10,7 @@ let sampleDir: string;
 let eslint: ESLint;
 
 // Every sample is written before the TypeScript program is built: a file added later is not part
-// of that program, and ESLint would answer with a parsing error instead of rule results.
+// of that program, so ESLint would report a parsing error instead of rule results.
 const samples = {
   floating: 'async function save(): Promise<void> {}\nsave();\n',
   awaited:
