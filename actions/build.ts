@@ -1,12 +1,20 @@
-// Bundles the plan and apply actions into dist/actions/{plan,apply}.js, which their action.yml
-// files run with node24. The bundles are built in the workflow, after `npm ci`, not committed.
+// Bundles every action (each folder of actions/ with a main.ts) into dist/actions/NAME.js, which
+// its action.yml runs with node24. The bundles are built in the workflow, after `npm ci`, not
+// committed.
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The action entries, by bundle name. */
-export const actionEntries = { plan: 'actions/plan/main.ts', apply: 'actions/apply/main.ts' };
+/** The action entries, by bundle name, sorted by name. */
+export const actionEntries: Record<string, string> = Object.fromEntries(
+  readdirSync(`${root}actions`, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(`${root}actions/${entry.name}/main.ts`))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => [name, `actions/${name}/main.ts`]),
+);
 
 /** Bundles every action into `outDir` (dist/actions under the repository root by default). */
 export async function buildActions(outDir = `${root}dist/actions`): Promise<string[]> {

