@@ -33,6 +33,7 @@ const github: NonNullable<AwsSection['github']> = {
   repositoryOwnerId: 123456,
   repositoryId: 456789,
   branch: 'dev',
+  defaultBranch: 'main',
   environment: 'dev',
   pullRequests: true,
   oidcProvider: { managed: true },
@@ -116,9 +117,11 @@ describe('GitHub OIDC roles', () => {
       'repo:octo-org/octo-repo:environment:dev',
       'repo:octo-org/octo-repo:pull_request',
       'repo:octo-org/octo-repo:ref:refs/heads/dev',
+      'repo:octo-org/octo-repo:ref:refs/heads/main',
       'repo:octo-org@123456/octo-repo@456789:environment:dev',
       'repo:octo-org@123456/octo-repo@456789:pull_request',
       'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/dev',
+      'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main',
     ]);
     expect(githubSubjects(github, 'deploy')).toEqual([
       'repo:octo-org/octo-repo:environment:dev',
@@ -129,6 +132,13 @@ describe('GitHub OIDC roles', () => {
     expect(githubSubjects({ ...github, pullRequests: false }, 'plan')).not.toContain(
       'repo:octo-org/octo-repo:pull_request',
     );
+  });
+
+  it('lists the default branch once', () => {
+    const subjects = githubSubjects({ ...github, defaultBranch: 'dev' }, 'plan');
+
+    expect(subjects.filter((subject) => subject.endsWith(':ref:refs/heads/dev'))).toHaveLength(2);
+    expect(subjects.some((subject) => subject.endsWith(':ref:refs/heads/main'))).toBe(false);
   });
 
   it('trusts exact subjects and audience', () => {
@@ -169,11 +179,14 @@ describe('GitHub OIDC roles', () => {
     ['octo-dev-plan', 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/dev', 'credentials'],
     ['octo-dev-plan', 'repo:octo-org/octo-repo:pull_request', 'credentials'],
     ['octo-dev-plan', 'repo:octo-org/octo-repo:environment:dev', 'credentials'],
-    ['octo-dev-plan', 'repo:octo-org/octo-repo:ref:refs/heads/main', 'AccessDenied'],
+    ['octo-dev-plan', 'repo:octo-org/octo-repo:ref:refs/heads/main', 'credentials'],
+    ['octo-dev-plan', 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main', 'credentials'],
+    ['octo-dev-plan', 'repo:octo-org/octo-repo:ref:refs/heads/feature', 'AccessDenied'],
     ['octo-dev-plan', 'repo:other-org/octo-repo:ref:refs/heads/dev', 'AccessDenied'],
     ['octo-dev-deploy', 'repo:octo-org/octo-repo:ref:refs/heads/dev', 'credentials'],
     ['octo-dev-deploy', 'repo:octo-org@123456/octo-repo@456789:environment:dev', 'credentials'],
     ['octo-dev-deploy', 'repo:octo-org/octo-repo:pull_request', 'AccessDenied'],
+    ['octo-dev-deploy', 'repo:octo-org/octo-repo:ref:refs/heads/main', 'AccessDenied'],
     ['octo-dev-deploy', 'repo:octo-org/octo-repo:environment:prod', 'AccessDenied'],
   ])('lets %s assume for %s: %s', async (role, sub, expected) => {
     const { clock, standIn } = await bootstrap();

@@ -67,11 +67,17 @@ describe('awsSchema', () => {
     ['repository', { repository: 'example-owner/*' }],
     ['branch', { branch: 'release/*' }],
     ['branch', { branch: 'dev?' }],
+    ['defaultBranch', { defaultBranch: 'ma*' }],
     ['environment', { environment: '*' }],
   ])('rejects a wildcard %s', (field, changes) => {
     const result = issues(withGitHub(changes));
     expect(result.map((issue) => issue.path)).toEqual([`github.${field}`]);
     expect(result[0]?.message).toContain('without * or ?');
+  });
+
+  it('requires defaultBranch', () => {
+    const result = issues(withGitHub({ defaultBranch: undefined }));
+    expect(result.map((issue) => issue.path)).toEqual(['github.defaultBranch']);
   });
 
   it('rejects reserved environment keys', () => {

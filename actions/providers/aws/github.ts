@@ -13,7 +13,8 @@ export const stsAudience = 'sts.amazonaws.com';
 /**
  * Lists the `sub` claims a role accepts, in both of GitHub's forms: the name form
  * `repo:OWNER/REPO:...` and the immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that GitHub
- * uses for repositories created or renamed since July 2026. Pull requests only for the plan role.
+ * uses for repositories created or renamed since July 2026. Only the plan role also trusts the
+ * default branch and, when `pullRequests` is true, pull requests.
  */
 export function githubSubjects(github: GitHubConfig, role: 'plan' | 'deploy'): string[] {
   const [owner = '', repository = ''] = github.repository.split('/');
@@ -22,10 +23,14 @@ export function githubSubjects(github: GitHubConfig, role: 'plan' | 'deploy'): s
     `repo:${owner}@${github.repositoryOwnerId}/${repository}@${github.repositoryId}`,
   ];
   const contexts = [`ref:refs/heads/${github.branch}`, `environment:${github.environment}`];
-  if (role === 'plan' && github.pullRequests) {
-    contexts.push('pull_request');
+  if (role === 'plan') {
+    // Scheduled workflows run on the default branch and plan read-only.
+    contexts.push(`ref:refs/heads/${github.defaultBranch}`);
+    if (github.pullRequests) {
+      contexts.push('pull_request');
+    }
   }
-  return prefixes.flatMap((prefix) => contexts.map((context) => `${prefix}:${context}`)).sort();
+  return unique(prefixes.flatMap((prefix) => contexts.map((context) => `${prefix}:${context}`)));
 }
 
 /** Builds a trust policy for GitHub's OIDC tokens with the exact audience and subjects. */

@@ -51,7 +51,7 @@ function githubResources(section: AwsSection): DesiredResource[] {
     {
       key: 'plan',
       role: github.planRole,
-      description: `GitHub Actions plan role: read-only, for ${github.repository} branch ${github.branch}, environment ${github.environment}${github.pullRequests ? ' and pull requests' : ''}`,
+      description: `GitHub Actions plan role: read-only, for ${github.repository} branches ${[...new Set([github.branch, github.defaultBranch])].join(' and ')}, environment ${github.environment}${github.pullRequests ? ' and pull requests' : ''}`,
       policy: { 'gitops-plan': planPolicy(section, fixedProviderArn) },
     },
     {

@@ -269,6 +269,10 @@ const budgetSchema = z.strictObject({
 const noWildcard = (what: string) =>
   `must be the exact ${what}, without * or ?: a wildcard in the OIDC subject would let other branches, environments or repositories assume the role`;
 
+const branchName = z
+  .string()
+  .regex(/^(?!\/)(?!.*\/\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}(?<!\/)$/, noWildcard('branch name'));
+
 const githubSchema = z.strictObject({
   /** `OWNER/REPO` exactly as GitHub spells it: IAM compares the `sub` claim case-sensitively. */
   repository: z
@@ -279,9 +283,12 @@ const githubSchema = z.strictObject({
   /** Numeric id of the repository, for the same immutable `sub` form. */
   repositoryId: z.int().positive(),
   /** Branch whose pushes deploy this environment. */
-  branch: z
-    .string()
-    .regex(/^(?!\/)(?!.*\/\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}(?<!\/)$/, noWildcard('branch name')),
+  branch: branchName,
+  /**
+   * The repository's default branch. Scheduled workflows (drift check, billing check, preview
+   * sweep) run there, so the plan role trusts it.
+   */
+  defaultBranch: branchName,
   /** GitHub environment the deploy job runs in. */
   environment: z.string().regex(/^[A-Za-z0-9._ -]{1,255}$/, noWildcard('environment name')),
   /** Whether pull requests may assume the plan role (never the deploy role). */
