@@ -1,0 +1,269 @@
+// The readiness action as the runner runs it: the composite step's `run` line under bash, with the
+// INPUT_* values its `env` map passes and the runner's output and summary files.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const actionPath = join(root, 'actions/readiness');
+
+interface CompositeStep {
+  id?: string;
+  shell?: string;
+  env?: Record<string, string>;
+  run?: string;
+}
+
+interface CompositeAction {
+  name: string;
+  inputs: Record<string, { required?: boolean; default?: string }>;
+  outputs: Record<string, { value?: string }>;
+  runs: { using: string; steps: CompositeStep[] };
+}
+
+const action = parse(readFileSync(join(actionPath, 'action.yml'), 'utf8')) as CompositeAction;
+const step = action.runs.steps[0]!;
+
+let runnerFiles: string;
+beforeEach(() => {
+  runnerFiles = mkdtempSync(join(tmpdir(), 'gitops-readiness-'));
+});
+afterEach(() => {
+  rmSync(runnerFiles, { recursive: true, force: true });
+});
+
+interface StepResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  output: string;
+  summary: string;
+}
+
+/**
+ * Runs the action's step as the runner does: each `${{ inputs.NAME }}` of the step's env becomes
+ * the input's value, and the `run` script runs under bash with GITHUB_ACTION_PATH set.
+ */
+function runStep(inputs: Record<string, string>, extra: Record<string, string> = {}): StepResult {
+  const outputPath = join(runnerFiles, 'output.txt');
+  const summaryPath = join(runnerFiles, 'summary.md');
+  writeFileSync(outputPath, '');
+  writeFileSync(summaryPath, '');
+  const stepEnv = Object.fromEntries(
+    Object.entries(step.env ?? {}).map(([name, expression]) => {
+      const input = /^\$\{\{ inputs\.(\w+) \}\}$/.exec(expression)?.[1];
+      expect(input, `${name}: ${expression}`).toBeDefined();
+      return [name, inputs[input!] ?? action.inputs[input!]?.default ?? ''];
+    }),
+  );
+  // The runner writes a `shell: bash` step to a file and runs it with these options.
+  const scriptPath = join(runnerFiles, 'step.sh');
+  writeFileSync(scriptPath, step.run!);
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptPath], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH ?? '',
+      GITHUB_ACTION_PATH: actionPath,
+      GITHUB_OUTPUT: outputPath,
+      GITHUB_STEP_SUMMARY: summaryPath,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'octo-org/example-backend',
+      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+      GITHUB_WORKFLOW: 'Deploy',
+      ...stepEnv,
+      ...extra,
+    },
+    timeout: 30_000,
+  });
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    output: readFileSync(outputPath, 'utf8'),
+    summary: readFileSync(summaryPath, 'utf8'),
+  };
+}
+
+describe('readiness action.yml', () => {
+  it('is a composite action', () => {
+    expect(action.runs.using).toBe('composite');
+    expect(action.runs.steps).toHaveLength(1);
+  });
+
+  it('runs the script on the runner Node', () => {
+    expect(step.shell).toBe('bash');
+    expect(step.run).toBe('node "$GITHUB_ACTION_PATH/readiness.mjs"');
+    expect(existsSync(join(actionPath, 'readiness.mjs'))).toBe(true);
+  });
+
+  it('takes workflow and variables', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(['variables', 'workflow']);
+    expect(action.inputs.variables!.required).toBe(true);
+    expect(action.inputs.workflow!.default).toBe('${{ github.workflow }}');
+  });
+
+  it('passes inputs as explicit env', () => {
+    expect(step.env).toEqual({
+      INPUT_WORKFLOW: '${{ inputs.workflow }}',
+      INPUT_VARIABLES: '${{ inputs.variables }}',
+    });
+  });
+
+  it('outputs ready from its step', () => {
+    expect(step.id).toBe('check');
+    expect(action.outputs.ready!.value).toBe('${{ steps.check.outputs.ready }}');
+  });
+});
+
+const allSet = [
+  'AWS_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role/example-backend-dev-deploy',
+  'ATLAS_SECRET_NAME=example-backend-dev/atlas',
+  'OKTA_SECRET_NAME=example-backend-dev/okta',
+  '',
+].join('\n');
+
+describe('readiness step', () => {
+  it('outputs ready when all are set', () => {
+    const result = runStep({ workflow: 'Deploy', variables: allSet });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=true\n');
+    expect(result.summary).toBe('');
+    expect(result.stdout).toBe('All 3 variables are set.\n');
+    expect(result.stderr).toBe('');
+  });
+
+  it('lists the missing ones in the summary', () => {
+    const variables = [
+      'AWS_DEPLOY_ROLE_ARN=',
+      'ATLAS_SECRET_NAME=example-backend-dev/atlas',
+      'OKTA_SECRET_NAME=   ',
+    ].join('\n');
+    const result = runStep({ workflow: 'Deploy', variables });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=false\n');
+    expect(result.summary).toContain('## Deploy: skipped, this repository is not set up yet');
+    expect(result.summary).toContain(
+      '| `AWS_DEPLOY_ROLE_ARN` | ARN of the IAM role that deployments assume through GitHub OIDC. |',
+    );
+    expect(result.summary).toContain('| `OKTA_SECRET_NAME` |');
+    expect(result.summary).not.toContain('ATLAS_SECRET_NAME');
+    expect(result.summary).toContain('`npm run bootstrap -- --env dev`');
+    expect(result.summary).toContain(
+      '[Set up your fork](https://github.com/octo-org/example-backend/blob/0123456789abcdef0123456789abcdef01234567/README.md#set-up-your-fork)',
+    );
+    expect(result.stdout).toBe(
+      '::notice title=Repository not set up::Deploy skipped its cloud steps because 2 of 3 variables are not set: AWS_DEPLOY_ROLE_ARN, OKTA_SECRET_NAME. The job summary lists the set-up steps.\n',
+    );
+  });
+
+  it('writes one summary when none are set', () => {
+    const variables = 'AWS_PLAN_ROLE_ARN=\nATLAS_SECRET_NAME=\nOKTA_SECRET_NAME=\n';
+    const result = runStep({ workflow: 'Pull request', variables });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=false\n');
+    expect(result.summary.match(/^## /gm)).toHaveLength(1);
+    for (const name of ['AWS_PLAN_ROLE_ARN', 'ATLAS_SECRET_NAME', 'OKTA_SECRET_NAME']) {
+      expect(result.summary).toContain(`| \`${name}\` |`);
+    }
+    expect(result.stdout).toContain('because 3 of 3 variables are not set');
+  });
+
+  it('describes an unknown name generically', () => {
+    const result = runStep({ workflow: 'Preview', variables: 'AWS_PREVIEW_ROLE_ARN=\n' });
+    expect(result.summary).toContain(
+      '| `AWS_PREVIEW_ROLE_ARN` | A variable this workflow reads. |',
+    );
+  });
+
+  it('never prints a value', () => {
+    const variables =
+      'AWS_REGION=eu-west-3\nATLAS_SECRET_NAME=distinctive-secret-name\nOKTA_SECRET_NAME=\n';
+    const result = runStep({ workflow: 'Deploy', variables });
+    for (const text of [result.stdout, result.stderr, result.summary, result.output]) {
+      expect(text).not.toContain('eu-west-3');
+      expect(text).not.toContain('distinctive-secret-name');
+    }
+  });
+
+  it('ignores blank and comment lines', () => {
+    const variables = `\n# The deploy role and the secrets\n${allSet}\n\n`;
+    const result = runStep({ workflow: 'Deploy', variables });
+    expect(result.output).toBe('ready=true\n');
+  });
+
+  it('uses GITHUB_WORKFLOW without a name', () => {
+    const result = runStep({ workflow: '', variables: 'AWS_REGION=\n' });
+    expect(result.summary).toContain('## Deploy: skipped');
+  });
+
+  it('fails on a malformed line', () => {
+    const variables =
+      'AWS_REGION=us-east-1\narn:aws:iam::123456789012:role/deploy\nOKTA SECRET=x\n';
+    const result = runStep({ workflow: 'Deploy', variables });
+    expect(result.status).toBe(1);
+    expect(result.output).toBe('');
+    expect(result.summary).toBe('');
+    expect(result.stdout).toBe(
+      '::error title=Readiness check::Input "variables" is invalid: line 2 is not NAME=value with a name of letters, digits and underscores; line 3 is not NAME=value with a name of letters, digits and underscores. Write one line per variable, such as AWS_REGION=${{ vars.AWS_REGION }}.\n',
+    );
+    expect(result.stdout).not.toContain('arn:aws:iam');
+  });
+
+  it('fails on a repeated name', () => {
+    const result = runStep({ workflow: 'Deploy', variables: 'AWS_REGION=a\nAWS_REGION=b\n' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('line 2 repeats AWS_REGION');
+  });
+
+  it('fails on an empty list', () => {
+    const result = runStep({ workflow: 'Deploy', variables: '\n# nothing\n' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('Input "variables" lists no variables.');
+  });
+
+  it('fails outside a runner', () => {
+    const result = runStep({ workflow: 'Deploy', variables: allSet }, { GITHUB_OUTPUT: '' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('GITHUB_OUTPUT is not set.');
+  });
+
+  it('escapes the workflow name in commands', () => {
+    const result = runStep({ workflow: 'Deploy 100%', variables: 'AWS_REGION=\n' });
+    expect(result.stdout).toContain('::Deploy 100%25 skipped its cloud steps');
+  });
+});
+
+describe('readiness script', () => {
+  // The project's tsconfig does not include JavaScript, so this type-checks the script's JSDoc
+  // types with the project's compiler options.
+  it('passes the type checker', () => {
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--allowJs',
+        '--checkJs',
+        '--strict',
+        '--noUncheckedIndexedAccess',
+        '--target',
+        'ES2023',
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        '--types',
+        'node',
+        '--skipLibCheck',
+        join(actionPath, 'readiness.mjs'),
+      ],
+      { encoding: 'utf8', cwd: root, timeout: 60_000 },
+    );
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
