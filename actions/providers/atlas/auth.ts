@@ -1,7 +1,13 @@
 // The two ways to authenticate to the Atlas Administration API: a service account (OAuth 2.0
 // client credentials, bearer token) or a legacy programmatic API key (HTTP Digest).
 import { ProviderError } from '../../engine/provider.ts';
-import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest.ts';
+import {
+  digestAuthorization,
+  maxNonceCount,
+  parseDigestChallenge,
+  unsupportedChallenge,
+  type DigestChallenge,
+} from './digest.ts';
 
 /** Service account credentials: the client id and secret Atlas shows once when it creates them. */
 export interface ServiceAccountCredentials {
@@ -19,50 +25,193 @@ export interface ApiKeyCredentials {
 
 export type AtlasCredentials = ServiceAccountCredentials | ApiKeyCredentials;
 
-/** Adds credentials to requests and decides whether a 401 is worth one more attempt. */
+/**
+ * Adds credentials to requests. Each request takes its own `AuthAttempt`, so retry budgets are
+ * per request while nonces and tokens are shared by every request of the client.
+ */
 export interface Authenticator {
-  /** The `Authorization` header for a request, or undefined to send none and await a challenge. */
-  authorization(method: string, uri: string, signal?: AbortSignal): Promise<string | undefined>;
-  /** Learns from a 401 response; returns whether the request should be sent once more. */
-  retryAfterUnauthorized(response: Response, sentAuthorization: boolean): boolean;
+  /** Starts the authentication of one request; the caller must call `finish` on the result. */
+  begin(): AuthAttempt;
+  /** The credentials in words for errors, such as `API key pubkeyabc`; never a secret. */
+  readonly principal: string;
   /** Values that must never appear in logs or errors: secrets and issued tokens. */
   secrets(): string[];
 }
 
-/** Digest authentication that keeps the last challenge, so only the first request pays a 401. */
+/** The authentication of one request across its attempts. */
+export interface AuthAttempt {
+  /** The `Authorization` header for the next attempt, or undefined to send none and await a challenge. */
+  authorization(method: string, uri: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** Learns from a 401 response; returns why the request should be sent again, or undefined to fail. */
+  retryReason(response: Response): string | undefined;
+  /** Ends the request, whatever its outcome. */
+  finish(): void;
+}
+
+/** The current Digest nonce and how many requests have used it. */
+interface NonceState {
+  readonly challenge: DigestChallenge;
+  count: number;
+}
+
+/** Times one request may answer a `stale=true` challenge before it fails. */
+const maxStaleRetries = 2;
+
+/**
+ * Digest authentication shared by concurrent requests. One nonce serves every request, each
+ * with the next nonce count, so only the first request of the client pays a 401. While that
+ * first request waits for its challenge, the other requests wait for it too instead of each
+ * collecting a nonce of its own.
+ */
 export class DigestAuthenticator implements Authenticator {
-  private challenge: DigestChallenge | undefined;
-  private nonceCount = 0;
+  readonly principal: string;
+  private current: NonceState | undefined;
+  private probe: Promise<void> | undefined;
+  private releaseProbe: (() => void) | undefined;
 
   constructor(
     private readonly credentials: ApiKeyCredentials,
     private readonly cnonce?: () => string,
-  ) {}
-
-  authorization(method: string, uri: string): Promise<string | undefined> {
-    if (this.challenge === undefined) return Promise.resolve(undefined);
-    this.nonceCount += 1;
-    const header = digestAuthorization(
-      this.challenge,
-      { username: this.credentials.publicKey, password: this.credentials.privateKey },
-      { method, uri, nonceCount: this.nonceCount, ...(this.cnonce && { cnonce: this.cnonce() }) },
-    );
-    return Promise.resolve(header);
+  ) {
+    this.principal = `API key ${credentials.publicKey}`;
   }
 
-  retryAfterUnauthorized(response: Response, sentAuthorization: boolean): boolean {
-    const challenge = parseDigestChallenge(response.headers.get('www-authenticate'));
-    if (challenge === undefined) return false;
-    const hadChallenge = this.challenge !== undefined;
-    this.challenge = challenge;
-    this.nonceCount = 0;
-    // A rejected answer to a fresh challenge means the key is wrong; a stale nonce or a first
-    // request without credentials deserves one more attempt.
-    return !sentAuthorization || challenge.stale || !hadChallenge;
+  begin(): AuthAttempt {
+    return new DigestAttempt(this);
   }
 
   secrets(): string[] {
     return [this.credentials.privateKey];
+  }
+
+  /**
+   * Signs a request with the current nonce and its next count, or returns undefined when there
+   * is no usable nonce. Reading and incrementing the count happen in one synchronous step, so two
+   * concurrent requests never send the same (nonce, nc) pair.
+   */
+  sign(method: string, uri: string): { header: string; nonce: string } | undefined {
+    const state = this.current;
+    if (state === undefined || state.count >= maxNonceCount) return undefined;
+    state.count += 1;
+    const header = digestAuthorization(
+      state.challenge,
+      { username: this.credentials.publicKey, password: this.credentials.privateKey },
+      { method, uri, nonceCount: state.count, ...(this.cnonce && { cnonce: this.cnonce() }) },
+    );
+    return { header, nonce: state.challenge.nonce };
+  }
+
+  /**
+   * Makes `challenge` the current nonce. The same nonce sent again keeps its count, because
+   * starting it over would repeat (nonce, nc) pairs that the server already saw.
+   */
+  adopt(challenge: DigestChallenge): void {
+    const unsupported = unsupportedChallenge(challenge);
+    if (unsupported !== undefined) {
+      throw new ProviderError('UNAUTHORIZED', `Atlas cannot be signed in to: ${unsupported}`);
+    }
+    if (this.current?.challenge.nonce === challenge.nonce) return;
+    this.current = { challenge, count: 0 };
+  }
+
+  /** Returns the pending first request's wait, or undefined when no request is collecting a nonce. */
+  pendingProbe(): Promise<void> | undefined {
+    return this.probe;
+  }
+
+  /** Marks the calling request as the one that collects the first challenge. */
+  startProbe(): void {
+    this.probe = new Promise<void>((resolve) => {
+      this.releaseProbe = resolve;
+    });
+  }
+
+  /** Lets the requests that waited for the first challenge continue. */
+  endProbe(): void {
+    this.releaseProbe?.();
+    this.probe = undefined;
+    this.releaseProbe = undefined;
+  }
+}
+
+/** Waits for `promise`, or rejects with the abort reason once `signal` aborts. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
+
+/**
+ * One request under Digest authentication. It may send again after a 401 in three cases: it sent
+ * no credentials and now has a challenge; the nonce was stale (at most `maxStaleRetries` times);
+ * or, once per request, the server rejected the credentials and sent a new challenge, which a
+ * server that expects nonce counts in order does when concurrent requests arrive out of order.
+ */
+class DigestAttempt implements AuthAttempt {
+  /** Nonce of the last attempt, or undefined when it went without credentials. */
+  private signedNonce: string | undefined;
+  private probing = false;
+  private rechallenged = false;
+  private staleRetries = 0;
+
+  constructor(private readonly owner: DigestAuthenticator) {}
+
+  async authorization(method: string, uri: string, signal?: AbortSignal) {
+    for (;;) {
+      const signed = this.owner.sign(method, uri);
+      if (signed !== undefined) {
+        this.signedNonce = signed.nonce;
+        return signed.header;
+      }
+
+      const pending = this.owner.pendingProbe();
+      if (pending === undefined || this.probing) {
+        if (!this.probing) this.owner.startProbe();
+        this.probing = true;
+        this.signedNonce = undefined;
+        return undefined;
+      }
+      // NOTE: a waiting request waits at most as long as the first request's own timeout.
+      await untilAborted(pending, signal);
+    }
+  }
+
+  retryReason(response: Response): string | undefined {
+    const challenge = parseDigestChallenge(response.headers.get('www-authenticate'));
+    try {
+      if (challenge === undefined) return undefined;
+      this.owner.adopt(challenge);
+    } finally {
+      this.releaseWaiters();
+    }
+
+    if (this.signedNonce === undefined) return 'answering the Digest challenge';
+    if (challenge.stale) {
+      this.staleRetries += 1;
+      return this.staleRetries <= maxStaleRetries
+        ? `the Digest nonce expired (stale), attempt ${this.staleRetries} of ${maxStaleRetries}`
+        : undefined;
+    }
+    if (this.rechallenged) return undefined;
+    this.rechallenged = true;
+    return 'Atlas rejected the Digest response and sent a new nonce';
+  }
+
+  finish(): void {
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    if (!this.probing) return;
+    this.probing = false;
+    this.owner.endProbe();
   }
 }
 
@@ -86,10 +235,11 @@ interface CachedToken {
 
 /**
  * Bearer authentication with a service account. One token serves every request until shortly
- * before it expires; concurrent requests share one token request, and a 401 drops the token so
- * the retry fetches a new one.
+ * before it expires; concurrent requests share one token request. A 401 drops the token that the
+ * request sent, unless another request already replaced it, and the request is sent once more.
  */
 export class ServiceAccountAuthenticator implements Authenticator {
+  readonly principal: string;
   private token: CachedToken | undefined;
   private pending: Promise<CachedToken> | undefined;
   private readonly issued: string[] = [];
@@ -97,9 +247,33 @@ export class ServiceAccountAuthenticator implements Authenticator {
   constructor(
     private readonly credentials: ServiceAccountCredentials,
     private readonly options: TokenOptions,
-  ) {}
+  ) {
+    this.principal = `service account ${credentials.clientId}`;
+  }
 
-  async authorization(_method: string, _uri: string, signal?: AbortSignal): Promise<string> {
+  begin(): AuthAttempt {
+    let sent: string | undefined;
+    let retried = false;
+    return {
+      authorization: async (_method, _uri, signal) => {
+        sent = await this.currentToken(signal);
+        return `Bearer ${sent}`;
+      },
+      retryReason: () => {
+        if (sent !== undefined && this.token?.value === sent) this.token = undefined;
+        if (sent === undefined || retried) return undefined;
+        retried = true;
+        return 'Atlas rejected the access token; requesting a new one';
+      },
+      finish: () => undefined,
+    };
+  }
+
+  secrets(): string[] {
+    return [this.credentials.clientSecret, ...this.issued];
+  }
+
+  private async currentToken(signal?: AbortSignal): Promise<string> {
     const now = this.options.now();
     if (this.token === undefined || now >= this.token.expiresAt - this.options.refreshMarginMs) {
       this.pending ??= this.requestToken(signal).finally(() => {
@@ -107,16 +281,7 @@ export class ServiceAccountAuthenticator implements Authenticator {
       });
       this.token = await this.pending;
     }
-    return `Bearer ${this.token.value}`;
-  }
-
-  retryAfterUnauthorized(_response: Response, sentAuthorization: boolean): boolean {
-    this.token = undefined;
-    return sentAuthorization;
-  }
-
-  secrets(): string[] {
-    return [this.credentials.clientSecret, ...this.issued];
+    return this.token.value;
   }
 
   private async requestToken(signal?: AbortSignal): Promise<CachedToken> {

@@ -1,19 +1,26 @@
 // A small client for the Atlas Administration API v2 over `fetch`: dated media types per
 // operation, service account or Digest authentication, errors classified by `errorCode`, and
-// pagination. It never retries on its own except to answer an authentication challenge; the
-// engine retries what `ProviderError.retryable` allows.
+// pagination. It never retries on its own except to answer an authentication challenge or a stale
+// Digest nonce; the engine retries what `ProviderError.retryable` allows.
 import { ProviderError, type Logger } from '../../engine/provider.ts';
 import {
   DigestAuthenticator,
   ServiceAccountAuthenticator,
-  type Authenticator,
   type AtlasCredentials,
+  type AuthAttempt,
+  type Authenticator,
 } from './auth.ts';
 import { classifyAtlasError, parseAtlasErrorBody, parseRetryAfter } from './errors.ts';
 import { mediaTypeOf, type AtlasOperation } from './versions.ts';
 
 export const defaultAtlasBaseUrl = 'https://cloud.mongodb.com';
 const apiPrefix = '/api/atlas/v2';
+
+/**
+ * Sends per request, counting the first: a Digest request may need one to collect the challenge,
+ * up to two for stale nonces and one after a new challenge. The authenticators stop sooner.
+ */
+const maxSendsPerRequest = 5;
 
 /** Options of `AtlasClient`; only `credentials` is required. */
 export interface AtlasClientOptions {
@@ -132,16 +139,23 @@ export class AtlasClient {
       body = JSON.stringify(request.body);
     }
 
-    let response = await this.send(request, uri, headers, body, false);
-    if (response.status === 401) {
-      const sentAuthorization = headers.authorization !== undefined;
-      if (this.auth.retryAfterUnauthorized(response, sentAuthorization)) {
+    const attempt = this.auth.begin();
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.send(request, uri, headers, body, attempt, 0);
+      for (let retry = 1; response.status === 401 && retry < maxSendsPerRequest; retry += 1) {
+        const reason = attempt.retryReason(response);
+        if (reason === undefined) break;
+        request.log?.debug(`atlas ${request.method} ${uri} -> 401, sending again: ${reason}`);
         await response.body?.cancel();
-        response = await this.send(request, uri, headers, body, true);
+        response = await this.send(request, uri, headers, body, attempt, retry);
       }
+      text = await response.text();
+    } finally {
+      attempt.finish();
     }
 
-    const text = await response.text();
     request.log?.debug(`atlas ${request.method} ${uri} -> ${response.status}`);
     if (!response.ok) throw this.errorOf(request, uri, response, text);
     if (text.trim() === '') return undefined;
@@ -181,15 +195,18 @@ export class AtlasClient {
     uri: string,
     headers: Record<string, string>,
     body: string | undefined,
-    retry: boolean,
+    attempt: AuthAttempt,
+    retry: number,
   ): Promise<Response> {
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    const authorization = await this.auth.authorization(request.method, uri, signal);
-    if (authorization === undefined) delete headers.authorization;
-    else headers.authorization = authorization;
+    const what = `Atlas ${request.operation} (${request.method} ${uri})${retry > 0 ? ` attempt ${retry + 1}` : ''}`;
 
     try {
+      const authorization = await attempt.authorization(request.method, uri, signal);
+      if (authorization === undefined) delete headers.authorization;
+      else headers.authorization = authorization;
+
       return await this.fetch(`${this.baseUrl}${uri}`, {
         method: request.method,
         headers,
@@ -197,8 +214,8 @@ export class AtlasClient {
         signal,
       });
     } catch (error) {
+      if (error instanceof ProviderError) throw error;
       const timedOut = timeout.aborted && !(request.signal?.aborted ?? false);
-      const what = `Atlas ${request.operation} (${request.method} ${uri})${retry ? ' retry' : ''}`;
       throw new ProviderError(
         timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
         this.redact(
@@ -218,13 +235,14 @@ export class AtlasClient {
     const detail = body.detail ?? body.reason ?? response.statusText;
     const hint =
       code === 'UNAUTHORIZED'
-        ? ' Check the Atlas credentials (service account or API key) and their access list.'
+        ? ` Atlas rejected ${this.auth.principal}: check that the credentials are right and not ` +
+          `deleted, and that their access list allows this address.`
         : code === 'FORBIDDEN'
-          ? ' The credentials lack the role this call needs.'
+          ? ` ${this.auth.principal} lacks the role this call needs.`
           : '';
     const message =
       `Atlas ${request.operation} (${request.method} ${uri}) failed: ${response.status} ` +
-      `${body.errorCode ?? 'no errorCode'}: ${detail}.${hint}`;
+      `${body.errorCode ?? 'no errorCode'}: ${detail.replace(/\.$/, '')}.${hint}`;
     return new ProviderError(code, this.redact(message), {
       ...(body.errorCode !== undefined && { vendorCode: body.errorCode }),
       ...(retryAfterMs !== undefined && { retryAfterMs }),

@@ -67,23 +67,41 @@ export interface DigestRequest {
   readonly cnonce?: string;
 }
 
+/** Largest nonce count: `nc` is 8 hexadecimal digits (RFC 7616, section 3.4). */
+export const maxNonceCount = 0xffffffff;
+
+/**
+ * Returns why this client cannot answer `challenge`, or undefined when it can: only MD5 and
+ * qop=auth (or no qop) are supported, which is what Atlas sends.
+ */
+export function unsupportedChallenge(challenge: DigestChallenge): string | undefined {
+  if (challenge.algorithm.toUpperCase() !== 'MD5') {
+    return `Digest challenge asks for algorithm ${challenge.algorithm}; only MD5, which Atlas uses, is supported`;
+  }
+  if (challenge.qop.length > 0 && !challenge.qop.includes('auth')) {
+    return `Digest challenge offers qop ${challenge.qop.join(', ')}; only qop=auth is supported`;
+  }
+  return undefined;
+}
+
 /**
  * Computes the `Authorization` header for one request. Throws when the challenge asks for an
- * algorithm or qop that Atlas does not use, naming what it asked for.
+ * algorithm or qop that Atlas does not use, or when the nonce count is out of range.
  */
 export function digestAuthorization(
   challenge: DigestChallenge,
   credentials: { readonly username: string; readonly password: string },
   request: DigestRequest,
 ): string {
-  if (challenge.algorithm.toUpperCase() !== 'MD5') {
+  const unsupported = unsupportedChallenge(challenge);
+  if (unsupported !== undefined) throw new Error(unsupported);
+  if (
+    !Number.isInteger(request.nonceCount) ||
+    request.nonceCount < 1 ||
+    request.nonceCount > maxNonceCount
+  ) {
     throw new Error(
-      `Digest challenge asks for algorithm ${challenge.algorithm}; only MD5, which Atlas uses, is supported`,
-    );
-  }
-  if (challenge.qop.length > 0 && !challenge.qop.includes('auth')) {
-    throw new Error(
-      `Digest challenge offers qop ${challenge.qop.join(', ')}; only qop=auth is supported`,
+      `Digest nonce count must be an integer from 1 to ${maxNonceCount} (got ${request.nonceCount})`,
     );
   }
 

@@ -12,9 +12,22 @@ export interface ServiceAccount {
   readonly clientSecret: string;
 }
 
-/** Who a request authenticated as, for rate limits; or why it failed. */
+/** Why the stand-in rejected a request's credentials. */
+export type AuthFailure =
+  | 'NO_CREDENTIALS'
+  | 'UNKNOWN_SCHEME'
+  | 'INVALID_TOKEN'
+  | 'MALFORMED_DIGEST'
+  | 'URI_MISMATCH'
+  | 'UNKNOWN_USER'
+  | 'WRONG_RESPONSE'
+  | 'STALE_NONCE'
+  | 'REPLAYED_NONCE_COUNT';
+
+/** Who a request authenticated as, for rate limits; or why it failed and the challenge to send. */
 export type AuthResult =
-  { ok: true; principal: string } | { ok: false; challenge: string | undefined };
+  | { ok: true; principal: string }
+  | { ok: false; failure: AuthFailure; challenge: string | undefined };
 
 const realm = 'MMS Public API';
 
@@ -36,42 +49,66 @@ function parseParameters(text: string): Map<string, string> {
   return parameters;
 }
 
+/** A nonce the stand-in issued: when, and every nonce count a request has used with it. */
+interface IssuedNonce {
+  readonly issuedAt: number;
+  readonly counts: Set<number>;
+}
+
+/** Settings of the stand-in's authentication. */
+export interface StandInAuthOptions {
+  readonly apiKeys: readonly ApiKey[];
+  readonly serviceAccounts: readonly ServiceAccount[];
+  /** Clock in milliseconds; token and nonce expiry follow it. */
+  readonly now: () => number;
+  /** Lifetime of issued access tokens, in seconds. */
+  readonly tokenLifetimeSeconds: number;
+  /** Time a Digest nonce is accepted after it was issued, in milliseconds. */
+  readonly nonceLifetimeMs: number;
+}
+
+/**
+ * Checks credentials as Atlas does. Digest follows RFC 7616: a nonce is valid for
+ * `nonceLifetimeMs`, each (nonce, nc) pair is accepted once, and `stale=true` is sent only when
+ * the response was correct for an expired or unknown nonce, which shows that the key is right.
+ * Nonce counts may arrive out of order, as they do from concurrent requests.
+ */
 export class StandInAuth {
-  /** Nonce -> highest nonce count seen, to reject replays. */
-  private readonly nonces = new Map<string, number>();
+  private readonly nonces = new Map<string, IssuedNonce>();
   private readonly tokens = new Map<string, { clientId: string; expiresAt: number }>();
   /** Token requests answered, so tests can assert that a token was cached. */
   tokenRequests = 0;
 
-  constructor(
-    private readonly apiKeys: readonly ApiKey[],
-    private readonly serviceAccounts: readonly ServiceAccount[],
-    private readonly now: () => number,
-    private readonly tokenLifetimeSeconds: number,
-  ) {}
+  constructor(private readonly options: StandInAuthOptions) {}
 
-  /** A fresh `WWW-Authenticate` Digest challenge; `stale` when an old nonce was used. */
+  /** A fresh `WWW-Authenticate` Digest challenge; `stale` when an expired nonce was used. */
   challenge(stale = false): string {
+    this.forgetExpiredNonces();
     const nonce = randomBytes(24).toString('base64');
-    this.nonces.set(nonce, 0);
+    this.nonces.set(nonce, { issuedAt: this.options.now(), counts: new Set() });
     return `Digest realm="${realm}", domain="", nonce="${nonce}", algorithm=MD5, qop="auth", stale=${stale}`;
   }
 
   /** Checks the `Authorization` header of an API request to `requestTarget` (path and query). */
   authenticate(method: string, requestTarget: string, header: string | undefined): AuthResult {
-    if (header === undefined) return { ok: false, challenge: this.challenge() };
+    if (header === undefined) return this.reject('NO_CREDENTIALS');
     const [scheme, ...rest] = header.trim().split(/\s+/);
     const credentials = rest.join(' ');
     if (scheme?.toLowerCase() === 'bearer') return this.checkBearer(credentials);
-    if (scheme?.toLowerCase() === 'digest')
+    if (scheme?.toLowerCase() === 'digest') {
       return this.checkDigest(method, requestTarget, credentials);
-    return { ok: false, challenge: this.challenge() };
+    }
+    return this.reject('UNKNOWN_SCHEME');
+  }
+
+  private reject(failure: AuthFailure, stale = false): AuthResult {
+    return { ok: false, failure, challenge: this.challenge(stale) };
   }
 
   private checkBearer(token: string): AuthResult {
     const issued = this.tokens.get(token);
-    if (issued === undefined || this.now() >= issued.expiresAt) {
-      return { ok: false, challenge: undefined };
+    if (issued === undefined || this.options.now() >= issued.expiresAt) {
+      return { ok: false, failure: 'INVALID_TOKEN', challenge: undefined };
     }
     return { ok: true, principal: issued.clientId };
   }
@@ -83,29 +120,42 @@ export class StandInAuth {
     const uri = parameters.get('uri') ?? '';
     const nc = parameters.get('nc') ?? '';
     const cnonce = parameters.get('cnonce') ?? '';
-    const key = this.apiKeys.find((candidate) => candidate.publicKey === username);
-    const lastCount = this.nonces.get(nonce);
+    const response = parameters.get('response') ?? '';
 
-    if (lastCount === undefined) return { ok: false, challenge: this.challenge(true) };
-    const count = Number.parseInt(nc, 16);
-    const valid =
-      key !== undefined &&
+    const wellFormed =
       parameters.get('realm') === realm &&
       parameters.get('qop') === 'auth' &&
-      uri === requestTarget &&
-      Number.isInteger(count) &&
-      count > lastCount &&
+      (parameters.get('algorithm') ?? 'MD5').toUpperCase() === 'MD5' &&
+      /^[0-9a-f]{8}$/i.test(nc) &&
+      nonce !== '' &&
       cnonce !== '';
-    if (!valid) return { ok: false, challenge: this.challenge() };
+    if (!wellFormed) return this.reject('MALFORMED_DIGEST');
+    if (uri !== requestTarget) return this.reject('URI_MISMATCH');
 
+    const key = this.options.apiKeys.find((candidate) => candidate.publicKey === username);
+    if (key === undefined) return this.reject('UNKNOWN_USER');
     const ha1 = md5(`${key.publicKey}:${realm}:${key.privateKey}`);
     const ha2 = md5(`${method}:${uri}`);
     const expected = md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`);
-    if (!sameText(expected, parameters.get('response') ?? '')) {
-      return { ok: false, challenge: this.challenge() };
-    }
-    this.nonces.set(nonce, count);
+    if (!sameText(expected, response.toLowerCase())) return this.reject('WRONG_RESPONSE');
+
+    // The response is correct, so the key is right: an unknown or expired nonce is only stale.
+    const issued = this.nonces.get(nonce);
+    if (issued === undefined || this.isExpired(issued)) return this.reject('STALE_NONCE', true);
+    const count = Number.parseInt(nc, 16);
+    if (count === 0 || issued.counts.has(count)) return this.reject('REPLAYED_NONCE_COUNT');
+    issued.counts.add(count);
     return { ok: true, principal: key.publicKey };
+  }
+
+  private isExpired(issued: IssuedNonce): boolean {
+    return this.options.now() - issued.issuedAt >= this.options.nonceLifetimeMs;
+  }
+
+  private forgetExpiredNonces(): void {
+    for (const [nonce, issued] of this.nonces) {
+      if (this.isExpired(issued)) this.nonces.delete(nonce);
+    }
   }
 
   /**
@@ -126,16 +176,19 @@ export class StandInAuth {
     const separator = decoded.indexOf(':');
     const clientId = decoded.slice(0, separator);
     const clientSecret = decoded.slice(separator + 1);
-    const account = this.serviceAccounts.find((candidate) => candidate.clientId === clientId);
+    const account = this.options.serviceAccounts.find(
+      (candidate) => candidate.clientId === clientId,
+    );
     if (separator < 0 || account === undefined || !sameText(account.clientSecret, clientSecret)) {
       return { status: 401, body: { error: 'invalid_client' } };
     }
 
     const token = randomBytes(32).toString('base64url');
-    this.tokens.set(token, { clientId, expiresAt: this.now() + this.tokenLifetimeSeconds * 1000 });
+    const lifetimeSeconds = this.options.tokenLifetimeSeconds;
+    this.tokens.set(token, { clientId, expiresAt: this.options.now() + lifetimeSeconds * 1000 });
     return {
       status: 200,
-      body: { access_token: token, expires_in: this.tokenLifetimeSeconds, token_type: 'Bearer' },
+      body: { access_token: token, expires_in: lifetimeSeconds, token_type: 'Bearer' },
     };
   }
 }

@@ -46,14 +46,16 @@ function clusterNotFound(groupId: string, name: string): AtlasApiError {
   );
 }
 
-function connectionStrings(cluster: StoredCluster) {
+function connectionStrings(context: StandInContext, cluster: StoredCluster) {
   if (cluster.stateName === 'CREATING') return {};
   const shard = cluster.srvHost.split('.')[1] ?? 'x';
   const hosts = [0, 1, 2]
     .map((index) => `${cluster.name.toLowerCase()}-shard-00-0${index}.${shard}.mongodb.net:27017`)
     .join(',');
   return {
-    standard: `mongodb://${hosts}/?ssl=true&authSource=admin&replicaSet=atlas-${shard}-shard-0`,
+    standard:
+      context.mongoUri ??
+      `mongodb://${hosts}/?ssl=true&authSource=admin&replicaSet=atlas-${shard}-shard-0`,
     standardSrv: `mongodb+srv://${cluster.srvHost}`,
   };
 }
@@ -62,7 +64,7 @@ function clusterView(context: StandInContext, cluster: StoredCluster) {
   return {
     backupEnabled: cluster.backupEnabled,
     clusterType: cluster.clusterType,
-    connectionStrings: connectionStrings(cluster),
+    connectionStrings: connectionStrings(context, cluster),
     createDate: cluster.createDate,
     encryptionAtRestProvider: 'NONE',
     featureCompatibilityVersion: cluster.mongoDBMajorVersion,
@@ -92,7 +94,7 @@ function flexView(context: StandInContext, cluster: StoredCluster) {
   return {
     backupSettings: { enabled: true },
     clusterType: 'REPLICASET',
-    connectionStrings: connectionStrings(cluster),
+    connectionStrings: connectionStrings(context, cluster),
     createDate: cluster.createDate,
     groupId: cluster.groupId,
     id: cluster.id,

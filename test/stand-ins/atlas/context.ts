@@ -24,6 +24,8 @@ export interface StandInContext {
   readonly clusterCreateMs: number;
   readonly clusterUpdateMs: number;
   readonly clusterDeleteMs: number;
+  /** Connection string that clusters' `connectionStrings.standard` returns, when set. */
+  readonly mongoUri?: string;
   /** Makes a just-created resource return 404 to the next GETs, as Atlas sometimes does. */
   hideFromReads(key: string): void;
   /** Returns true, and counts one read, while the resource is still hidden. */

@@ -3,7 +3,7 @@
 // on a clock, rate limits, eventual consistency and fault switches, with a log of every exchange.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StandInAuth, type ApiKey, type ServiceAccount } from './auth.ts';
+import { StandInAuth, type ApiKey, type AuthFailure, type ServiceAccount } from './auth.ts';
 import { settleClusters } from './clusters.ts';
 import { AtlasApiError, type RouteResponse, type StandInContext } from './context.ts';
 import { Faults, type Fault } from './faults.ts';
@@ -21,7 +21,7 @@ import {
   type StoredProject,
 } from './state.ts';
 
-export type { ApiKey, ServiceAccount } from './auth.ts';
+export type { ApiKey, AuthFailure, ServiceAccount } from './auth.ts';
 export type { FaultMatch } from './faults.ts';
 export type { StandInData } from './state.ts';
 
@@ -44,6 +44,18 @@ export interface AtlasStandInOptions {
   readonly clusterDeleteMs?: number;
   /** Lifetime of issued access tokens, in seconds. Default 3600, as Atlas issues them. */
   readonly tokenLifetimeSeconds?: number;
+  /**
+   * Time a Digest nonce is accepted after it was issued, on the stand-in clock, in milliseconds.
+   * After it, a correct response gets 401 with `stale=true` and a new nonce. Default 300 000.
+   */
+  readonly digestNonceLifetimeMs?: number;
+  /**
+   * A `mongodb://` connection string, such as the MongoDB stand-in's `uri`, that every cluster's
+   * `connectionStrings.standard` returns in place of Atlas host names, so a driver given that
+   * string reaches a local server. `standardSrv` keeps the Atlas form, because an SRV string
+   * needs a DNS record and cannot name a port.
+   */
+  readonly mongoUri?: string;
   /** A created resource answers 404 to this many GETs before it appears. Default 0. */
   readonly eventualConsistencyReads?: number;
   /** Requests allowed per principal and window before 429 RATE_LIMITED. Default unlimited. */
@@ -72,6 +84,8 @@ export interface RecordedExchange {
   responseBody: unknown;
   /** The stand-in performed the request and closed the connection without answering. */
   dropped: boolean;
+  /** Why the credentials were rejected, on a 401 from the Administration API. */
+  authFailure?: AuthFailure;
 }
 
 export interface AtlasStandIn {
@@ -142,12 +156,26 @@ export async function startAtlasStandIn(options: AtlasStandInOptions = {}): Prom
   const now = options.now ?? Date.now;
   const orgs = options.orgs ?? [{ id: '000000000000000000000000', name: 'gitops-template' }];
   const data = loadData(options.stateFile, emptyData([...orgs]));
-  const auth = new StandInAuth(
-    options.apiKeys ?? [],
-    options.serviceAccounts ?? [],
+  const mongoUri = options.mongoUri;
+  if (mongoUri !== undefined && !/^mongodb:\/\/[^/?#]+/.test(mongoUri)) {
+    throw new Error(
+      `Atlas stand-in option mongoUri must be a mongodb:// connection string (got "${mongoUri}")`,
+    );
+  }
+  const nonceLifetimeMs = options.digestNonceLifetimeMs ?? 300_000;
+  if (!Number.isFinite(nonceLifetimeMs) || nonceLifetimeMs <= 0) {
+    throw new Error(
+      `Atlas stand-in option digestNonceLifetimeMs must be a positive number of milliseconds (got ${nonceLifetimeMs})`,
+    );
+  }
+  // NOTE: Atlas does not publish how long its Digest nonces last; 5 minutes is a guess.
+  const auth = new StandInAuth({
+    apiKeys: options.apiKeys ?? [],
+    serviceAccounts: options.serviceAccounts ?? [],
     now,
-    options.tokenLifetimeSeconds ?? 3600,
-  );
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+    nonceLifetimeMs,
+  });
   const faults = new Faults();
   const requests: RecordedExchange[] = [];
   const hidden = new Map<string, number>();
@@ -163,6 +191,7 @@ export async function startAtlasStandIn(options: AtlasStandInOptions = {}): Prom
     clusterCreateMs: options.clusterCreateMs ?? 0,
     clusterUpdateMs: options.clusterUpdateMs ?? 0,
     clusterDeleteMs: options.clusterDeleteMs ?? 0,
+    ...(mongoUri !== undefined && { mongoUri }),
     hideFromReads(key) {
       const reads = options.eventualConsistencyReads ?? 0;
       if (reads > 0) hidden.set(key, reads);
@@ -303,6 +332,7 @@ export async function startAtlasStandIn(options: AtlasStandInOptions = {}): Prom
     const requestTarget = `${url.pathname}${url.search}`;
     const authResult = auth.authenticate(method, requestTarget, request.headers.authorization);
     if (!authResult.ok) {
+      record.authFailure = authResult.failure;
       const error = new AtlasApiError(
         401,
         'USER_UNAUTHORIZED',
