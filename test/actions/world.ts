@@ -14,10 +14,14 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { expect, vi } from 'vitest';
+import { parseDocument } from 'yaml';
+import { planPolicy as awsPlanPolicy } from '../../actions/providers/aws/github.ts';
+import { awsSchema } from '../../actions/providers/aws/schema.ts';
 import { frozenNow, startStandIn } from '../github/helpers.ts';
 import { startServer } from '../helpers/servers.ts';
 import { startAtlasStandIn } from '../stand-ins/atlas/index.ts';
 import { startAwsStandIn } from '../stand-ins/aws/index.ts';
+import type { RunDescription } from '../stand-ins/github/index.ts';
 import { startOktaStandIn } from '../stand-ins/okta/index.ts';
 
 const repository = new URL('../../', import.meta.url);
@@ -151,17 +155,32 @@ async function checkout(): Promise<string> {
 
 export type World = Awaited<ReturnType<typeof startWorld>>;
 
+/** What a test may change about the world: the frozen instant and the run that GitHub describes. */
+export interface WorldOptions {
+  /** The instant every stand-in's clock is frozen at. Default `frozenNow`. */
+  readonly at?: Date;
+  /** The run the GitHub stand-in's ID tokens and runner variables describe, such as a schedule. */
+  readonly run?: Partial<RunDescription>;
+}
+
 /** Starts the stand-ins and makes the checkout. `remove` deletes the checkout. */
-export async function startWorld(role: { name: string; policy: object }) {
-  const now = () => frozenNow.getTime();
+export async function startWorld(
+  role: { name: string; policy: object },
+  options: WorldOptions = {},
+) {
+  const at = options.at ?? frozenNow;
+  const now = () => at.getTime();
   const aws = await startAwsStandIn({ listen: startServer, now });
   const atlas = await startAtlasStandIn({
     listen: startServer,
     now,
     serviceAccounts: [atlasAccount],
   });
-  const okta = await startOktaStandIn({ listen: startServer, now: () => frozenNow, seed: 3 });
-  const github = await startStandIn();
+  const okta = await startOktaStandIn({ listen: startServer, now: () => at, seed: 3 });
+  const github = await startStandIn({
+    now: () => at,
+    ...(options.run === undefined ? {} : { run: options.run }),
+  });
   await seedAws(aws, role.name, role.policy, okta.apiToken);
   const root = await checkout();
   return {
@@ -229,4 +248,57 @@ export async function readOutput(world: World, name: string): Promise<string | u
   const text = await readFile(world.outputPath, 'utf8');
   const match = new RegExp(`^${name}<<(\\S+)\\n([\\s\\S]*?)\\n\\1$`, 'm').exec(text);
   return match?.[2];
+}
+
+/**
+ * Creates one more role that GitHub's ID tokens of the world may assume, such as a deploy role
+ * beside the plan role, and returns its ARN.
+ */
+export async function addRole(world: World, name: string, policy: object): Promise<string> {
+  const iam = new IAMClient(world.aws.clientConfig());
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: name,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: {
+              Federated:
+                'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+            },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+              StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:octo-org/*' },
+            },
+          },
+        ],
+      }),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: name,
+      PolicyName: 'gitops',
+      PolicyDocument: JSON.stringify(policy),
+    }),
+  );
+  iam.destroy();
+  return `arn:aws:iam::123456789012:role/${name}`;
+}
+
+/**
+ * Returns the policy that the AWS provider gives the plan role of the world's `config/dev.yaml`,
+ * so a test proves that this role, not a broader one, is enough for the scheduled checks.
+ */
+export async function configPlanPolicy(world: World): Promise<object> {
+  const raw = parseDocument(await readFile(join(world.root, 'config/dev.yaml'), 'utf8')).toJS() as {
+    aws: unknown;
+  };
+  return awsPlanPolicy(
+    awsSchema.parse(raw.aws),
+    'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+  ) as object;
 }
