@@ -39,6 +39,7 @@ const github: NonNullable<AwsSection['github']> = {
   oidcProvider: { managed: true },
   planRole: { roleName: 'octo-dev-plan' },
   deployRole: { roleName: 'octo-dev-deploy' },
+  previewRole: { roleName: 'octo-dev-preview' },
   secretNames: ['octo/dev/atlas'],
 };
 
@@ -153,7 +154,7 @@ describe('GitHub OIDC roles', () => {
     expect(document).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
   });
 
-  it('creates the provider and both roles', async () => {
+  it('creates the provider and the roles', async () => {
     const { standIn, outputs } = await bootstrap();
     const iam = new IAMClient({ ...standIn.clientConfig(), maxAttempts: 1 });
 
@@ -172,6 +173,9 @@ describe('GitHub OIDC roles', () => {
     });
     expect(Object.keys(roles['octo-dev-plan']?.InlinePolicies ?? {})).toEqual(['gitops-plan']);
     expect(Object.keys(roles['octo-dev-deploy']?.InlinePolicies ?? {})).toEqual(['gitops-deploy']);
+    expect(Object.keys(roles['octo-dev-preview']?.InlinePolicies ?? {})).toEqual([
+      'gitops-preview',
+    ]);
   });
 
   it.each([

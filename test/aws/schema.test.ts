@@ -164,6 +164,58 @@ describe('checkAwsSection', () => {
     ]);
   });
 
+  it('rejects a duplicate preview role name', () => {
+    const section = valid();
+    const github = section.github;
+    if (github === undefined) {
+      throw new Error('dev config has no github block');
+    }
+    const problems = checkAwsSection({
+      ...section,
+      github: { ...github, previewRole: { roleName: github.planRole.roleName } },
+    });
+    expect(problems.map((problem) => [problem.rule, problem.path.join('.')])).toEqual([
+      ['aws.unique-role-names', 'github.previewRole.roleName'],
+    ]);
+  });
+
+  it('rejects previews without pull requests', () => {
+    const section = valid();
+    const github = section.github;
+    if (github === undefined) {
+      throw new Error('dev config has no github block');
+    }
+    const problems = checkAwsSection({ ...section, github: { ...github, pullRequests: false } });
+    expect(problems.map((problem) => [problem.rule, problem.path.join('.')])).toEqual([
+      ['aws.preview-pull-requests', 'github.previewRole'],
+    ]);
+    expect(problems[0]?.message).toContain('set pullRequests: true or remove previewRole');
+  });
+
+  it('rejects previews without functions', () => {
+    const section = valid();
+    const problems = checkAwsSection({ ...section, functions: {}, functionUrls: {} });
+    expect(problems.map((problem) => [problem.rule, problem.path.join('.')])).toEqual([
+      ['aws.preview-functions', 'github.previewRole'],
+    ]);
+  });
+
+  it('rejects a function named like a preview', () => {
+    const section = valid();
+    const fn = section.functions?.api;
+    if (fn === undefined) {
+      throw new Error('dev config has no function');
+    }
+    const problems = checkAwsSection({
+      ...section,
+      functions: { api: fn, worker: { ...fn, functionName: 'example-backend-dev-pr-jobs' } },
+    });
+    expect(problems.map((problem) => [problem.rule, problem.path.join('.')])).toEqual([
+      ['aws.preview-name-clash', 'functions.worker.functionName'],
+    ]);
+    expect(problems[0]?.message).toContain('example-backend-dev-pr-*');
+  });
+
   it('rejects a URL qualifier that is not the alias', () => {
     const section = valid();
     const url = section.functionUrls?.api;

@@ -61,9 +61,9 @@ describe('local stack', () => {
       ['plan', 0],
     ]);
     expect(pipeline.ok).toBe(true);
-    expect(pipeline.steps[1]?.output).toContain('Plan for dev: 14 to create');
-    expect(pipeline.steps[1]?.output).toContain('Apply succeeded for dev: 14 applied');
-    expect(pipeline.steps[3]?.output).toContain('No changes for dev: 14 unchanged.');
+    expect(pipeline.steps[1]?.output).toContain('Plan for dev: 15 to create');
+    expect(pipeline.steps[1]?.output).toContain('Apply succeeded for dev: 15 applied');
+    expect(pipeline.steps[3]?.output).toContain('No changes for dev: 15 unchanged.');
   });
 
   it('creates the AWS resources', () => {
@@ -73,6 +73,7 @@ describe('local stack', () => {
       'example-backend-dev',
       'example-backend-dev-github-deploy',
       'example-backend-dev-github-plan',
+      'example-backend-dev-github-preview',
     ]);
     expect(Object.keys(state.lambda.functions)).toEqual(['example-backend-dev']);
     expect(Object.keys(state.budgets.budgets)).toHaveLength(1);
@@ -203,7 +204,7 @@ describe('local stack', () => {
 
     expect(exitCode).toBe(0);
     expect(restartOutput).toContain(
-      '== Plan and apply (gitops apply --env dev --target local)\nNo changes for dev: 14 unchanged.',
+      '== Plan and apply (gitops apply --env dev --target local)\nNo changes for dev: 15 unchanged.',
     );
     expect(restartOutput).toContain('Smoke run passed: 7 checks.');
     expect(restartOutput).toContain('Stopped.');
@@ -232,7 +233,7 @@ describe('local stack', () => {
 
     expect(exitCode).toBe(0);
     expect(freshOutput).toContain('Deleted ');
-    expect(freshOutput).toContain('Plan for dev: 14 to create');
+    expect(freshOutput).toContain('Plan for dev: 15 to create');
     expect(loaded).toBeGreaterThan(-1);
     expect(loaded).toBeLessThan(freshOutput.indexOf('Ready in'));
     expect(freshOutput).toContain('Docs:       http://localhost:8000/docs');

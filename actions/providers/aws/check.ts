@@ -1,6 +1,7 @@
 // Cross-field rules of the `aws:` section that the schema cannot express. Each problem names the
 // path, the value and the fix; all are reported together before any AWS call.
 import type { ConfigProblem } from '../../engine/provider.ts';
+import { previewSuffix } from './github.ts';
 import type { AwsSection } from './schema.ts';
 import { referencePattern } from './schema.ts';
 
@@ -127,6 +128,48 @@ function checkBudgets(section: AwsSection): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * Checks the preview role's preconditions, and that no function's name falls under another
+ * function's preview pattern `<functionName>-pr-*`, which the preview role may change or delete.
+ */
+function checkPreviews(section: AwsSection): ConfigProblem[] {
+  const github = section.github;
+  if (github?.previewRole === undefined) {
+    return [];
+  }
+  const problems: ConfigProblem[] = [];
+  if (!github.pullRequests) {
+    problems.push({
+      path: ['github', 'previewRole'],
+      rule: 'aws.preview-pull-requests',
+      message:
+        'previewRole is set while pullRequests is false, but previews run in pull_request workflows; set pullRequests: true or remove previewRole.',
+    });
+  }
+  const functions = Object.entries(section.functions ?? {});
+  if (functions.length === 0) {
+    problems.push({
+      path: ['github', 'previewRole'],
+      rule: 'aws.preview-functions',
+      message:
+        'previewRole is set but aws.functions is empty, so there is nothing to preview; add a function or remove previewRole.',
+    });
+  }
+  for (const [key, fn] of functions) {
+    for (const [baseKey, base] of functions) {
+      const pattern = `${base.functionName}${previewSuffix}`;
+      if (baseKey !== key && fn.functionName.startsWith(pattern)) {
+        problems.push({
+          path: ['functions', key, 'functionName'],
+          rule: 'aws.preview-name-clash',
+          message: `functionName "${fn.functionName}" matches the preview names ${pattern}* of aws.functions.${baseKey}, so the preview role could change or delete it; rename it.`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
 /** Checks the rules the schema cannot express and returns every problem found. */
 export function checkAwsSection(section: AwsSection): ConfigProblem[] {
   const roleNames = [
@@ -139,6 +182,14 @@ export function checkAwsSection(section: AwsSection): ConfigProblem[] {
       : [
           { path: ['github', 'planRole', 'roleName'], name: section.github.planRole.roleName },
           { path: ['github', 'deployRole', 'roleName'], name: section.github.deployRole.roleName },
+          ...(section.github.previewRole === undefined
+            ? []
+            : [
+                {
+                  path: ['github', 'previewRole', 'roleName'],
+                  name: section.github.previewRole.roleName,
+                },
+              ]),
         ]),
   ];
   return [
@@ -162,5 +213,6 @@ export function checkAwsSection(section: AwsSection): ConfigProblem[] {
     ...checkFunctions(section),
     ...checkFunctionUrls(section),
     ...checkBudgets(section),
+    ...checkPreviews(section),
   ];
 }

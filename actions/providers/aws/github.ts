@@ -1,6 +1,7 @@
-// The AWS side of GitHub Actions: the OIDC identity provider, and a read-only plan role and a
-// least-privilege deploy role whose trust policies accept only this repository's exact subjects.
-// Their permission policies are generated from the config, scoped to the ARNs it declares.
+// The AWS side of GitHub Actions: the OIDC identity provider, a read-only plan role, a
+// least-privilege deploy role and an optional pull-request preview role, whose trust policies
+// accept only this repository's exact subjects. Their permission policies are generated from the
+// config, scoped to the ARNs it declares.
 import type { SpecValue } from '../../engine/provider.ts';
 import type { AwsSection, GitHubConfig } from './schema.ts';
 import { referencePattern } from './schema.ts';
@@ -10,18 +11,32 @@ export const githubIssuerUrl = `https://${githubIssuerHost}`;
 /** The audience `aws-actions/configure-aws-credentials` and `core.getIDToken` request for STS. */
 export const stsAudience = 'sts.amazonaws.com';
 
+/** The roles generated for GitHub Actions. */
+export type GitHubRoleKind = 'plan' | 'deploy' | 'preview';
+
+/** Text between a function's name and the pull request number in its preview's name. */
+export const previewSuffix = '-pr-';
+
 /**
  * Lists the `sub` claims a role accepts, in both of GitHub's forms: the name form
  * `repo:OWNER/REPO:...` and the immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that GitHub
- * uses for repositories created or renamed since July 2026. Only the plan role also trusts the
- * default branch and, when `pullRequests` is true, pull requests.
+ * uses for repositories created or renamed since July 2026. The plan and deploy roles trust the env
+ * branch and the GitHub environment. Only the plan role also trusts the default branch and, when
+ * `pullRequests` is true, pull requests. The preview role trusts only pull requests and the default
+ * branch.
  */
-export function githubSubjects(github: GitHubConfig, role: 'plan' | 'deploy'): string[] {
+export function githubSubjects(github: GitHubConfig, role: GitHubRoleKind): string[] {
   const [owner = '', repository = ''] = github.repository.split('/');
   const prefixes = [
     `repo:${owner}/${repository}`,
     `repo:${owner}@${github.repositoryOwnerId}/${repository}@${github.repositoryId}`,
   ];
+  if (role === 'preview') {
+    // Pull requests create and update previews, and the scheduled sweep on the default branch
+    // deletes those of closed pull requests. The env branch and the environment never need it.
+    const contexts = ['pull_request', `ref:refs/heads/${github.defaultBranch}`];
+    return unique(prefixes.flatMap((prefix) => contexts.map((context) => `${prefix}:${context}`)));
+  }
   const contexts = [`ref:refs/heads/${github.branch}`, `environment:${github.environment}`];
   if (role === 'plan') {
     // Scheduled workflows run on the default branch and plan read-only.
@@ -71,7 +86,9 @@ interface Scope {
   readonly inlinePolicies: boolean;
   readonly oidcProvider: string;
   readonly functions: string[];
+  readonly previewFunctions: string[];
   readonly logGroups: string[];
+  readonly previewLogGroups: string[];
   readonly logGroupWildcard: string;
   readonly budgets: string[];
   readonly budgetWildcard: string;
@@ -107,9 +124,11 @@ function scopeOf(section: AwsSection, providerArn: string): Scope {
       github === undefined
         ? []
         : unique(
-            [github.planRole.roleName, github.deployRole.roleName].map(
-              (name) => `arn:aws:iam::${account}:role/${name}`,
-            ),
+            [
+              github.planRole.roleName,
+              github.deployRole.roleName,
+              ...(github.previewRole === undefined ? [] : [github.previewRole.roleName]),
+            ].map((name) => `arn:aws:iam::${account}:role/${name}`),
           ),
     passedRoles: unique(functions.flatMap((fn) => executionRoleArn(section, fn.role) ?? [])),
     managedPolicies: unique(roles.flatMap((role) => role.managedPolicyArns ?? [])),
@@ -120,6 +139,18 @@ function scopeOf(section: AwsSection, providerArn: string): Scope {
         const arn = `arn:aws:lambda:${region}:${account}:function:${fn.functionName}`;
         return [arn, `${arn}:*`];
       }),
+    ),
+    // The trailing wildcard also matches qualifiers such as `example-backend-dev-pr-7:live`.
+    previewFunctions: unique(
+      functions.map(
+        (fn) => `arn:aws:lambda:${region}:${account}:function:${fn.functionName}${previewSuffix}*`,
+      ),
+    ),
+    previewLogGroups: unique(
+      functions.map(
+        (fn) =>
+          `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${fn.functionName}${previewSuffix}*`,
+      ),
     ),
     logGroups: unique(
       functions.flatMap((fn) => {
@@ -299,6 +330,61 @@ export function deployPolicy(section: AwsSection, providerArn: string): SpecValu
         'budgets:ViewBudget',
       ],
       scope.budgets,
+    ),
+    ...statement(
+      'ReadRunTimeSecrets',
+      ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      scope.secrets,
+    ),
+  ]);
+}
+
+/**
+ * Preview permissions: a pull request's copy of each function, named `<functionName>-pr-<N>`, with
+ * its alias, public function URL and log group, and the sweep that deletes them. The role may read
+ * the base functions but change only names matching `<functionName>-pr-*`. It may pass only the
+ * execution roles, only to Lambda, and read the run-time secrets. It has no IAM write access.
+ */
+export function previewPolicy(section: AwsSection, providerArn: string): SpecValue {
+  const scope = scopeOf(section, providerArn);
+  const previewFunctionActions = [
+    ...functionReadActions,
+    'lambda:AddPermission',
+    'lambda:CreateAlias',
+    'lambda:CreateFunction',
+    'lambda:CreateFunctionUrlConfig',
+    'lambda:DeleteAlias',
+    'lambda:DeleteFunction',
+    'lambda:DeleteFunctionUrlConfig',
+    'lambda:PublishVersion',
+    'lambda:RemovePermission',
+    'lambda:TagResource',
+    'lambda:UntagResource',
+    'lambda:UpdateAlias',
+    'lambda:UpdateFunctionCode',
+    'lambda:UpdateFunctionConfiguration',
+    'lambda:UpdateFunctionUrlConfig',
+  ];
+  return document([
+    ...statement('ReadBaseFunctions', functionReadActions, scope.functions),
+    ...statement('ListFunctions', ['lambda:ListFunctions'], ['*']),
+    ...statement('ManagePreviewFunctions', previewFunctionActions, scope.previewFunctions),
+    ...statement('PassExecutionRolesToLambda', ['iam:PassRole'], scope.passedRoles, {
+      StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+    }),
+    ...statement('DescribeLogGroups', ['logs:DescribeLogGroups'], [scope.logGroupWildcard]),
+    ...statement(
+      'ManagePreviewLogGroups',
+      [
+        'logs:CreateLogGroup',
+        'logs:DeleteLogGroup',
+        'logs:DeleteRetentionPolicy',
+        'logs:ListTagsForResource',
+        'logs:PutRetentionPolicy',
+        'logs:TagResource',
+        'logs:UntagResource',
+      ],
+      scope.previewLogGroups,
     ),
     ...statement(
       'ReadRunTimeSecrets',

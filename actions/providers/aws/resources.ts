@@ -1,5 +1,5 @@
 // The resources an `aws:` section declares, in config order, including the ones generated for
-// GitHub Actions (the OIDC provider and the plan and deploy roles).
+// GitHub Actions (the OIDC provider and the plan, deploy and optional preview roles).
 import type { DesiredResource, SpecValue } from '../../engine/provider.ts';
 import {
   deployPolicy,
@@ -8,8 +8,11 @@ import {
   githubSubjects,
   githubTrustPolicy,
   planPolicy,
+  previewPolicy,
+  previewSuffix,
   stsAudience,
 } from './github.ts';
+import type { GitHubRoleKind } from './github.ts';
 import { requiredPermissions } from './handlers/function-url.ts';
 import { oidcProviderArn } from './handlers/oidc-provider.ts';
 import type { AwsSection } from './schema.ts';
@@ -47,7 +50,12 @@ function githubResources(section: AwsSection): DesiredResource[] {
     });
   }
   const fixedProviderArn = oidcProviderArn(section.accountId, githubIssuerUrl);
-  const roles = [
+  const roles: Array<{
+    key: GitHubRoleKind;
+    role: { roleName: string; maxSessionDuration?: number | undefined };
+    description: string;
+    policy: Record<string, SpecValue>;
+  }> = [
     {
       key: 'plan',
       role: github.planRole,
@@ -60,7 +68,16 @@ function githubResources(section: AwsSection): DesiredResource[] {
       description: `GitHub Actions deploy role: applies the config of ${github.repository} branch ${github.branch}, environment ${github.environment}`,
       policy: { 'gitops-deploy': deployPolicy(section, fixedProviderArn) },
     },
-  ] as const;
+  ];
+  if (github.previewRole !== undefined) {
+    const functionNames = Object.values(section.functions ?? {}).map((fn) => fn.functionName);
+    roles.push({
+      key: 'preview',
+      role: github.previewRole,
+      description: `GitHub Actions preview role: pull request previews ${functionNames.map((name) => `${name}${previewSuffix}*`).join(', ')} of ${github.repository}, swept from branch ${github.defaultBranch}`,
+      policy: { 'gitops-preview': previewPolicy(section, fixedProviderArn) },
+    });
+  }
   for (const { key, role, description, policy } of roles) {
     resources.push({
       address: `aws.githubRoles.${key}`,

@@ -286,7 +286,7 @@ const githubSchema = z.strictObject({
   branch: branchName,
   /**
    * The repository's default branch. Scheduled workflows (drift check, billing check, preview
-   * sweep) run there, so the plan role trusts it.
+   * sweep) run there, so the plan role and the preview role trust it.
    */
   defaultBranch: branchName,
   /** GitHub environment the deploy job runs in. */
@@ -316,7 +316,17 @@ const githubSchema = z.strictObject({
     roleName,
     maxSessionDuration: z.int().min(3600).max(43_200).optional(),
   }),
-  /** Secrets Manager secrets both roles may read at run time, such as the Atlas and Okta keys. */
+  /**
+   * Role that pull-request previews assume: it manages only functions and log groups named
+   * `<functionName>-pr-*`. Without it, no preview role is created.
+   */
+  previewRole: z
+    .strictObject({
+      roleName,
+      maxSessionDuration: z.int().min(3600).max(43_200).optional(),
+    })
+    .optional(),
+  /** Secrets Manager secrets the GitHub roles may read at run time, such as the Atlas and Okta keys. */
   secretNames: z
     .array(z.string().regex(/^[\w/+=.@-]{1,512}$/, 'must be a Secrets Manager secret name'))
     .optional(),
