@@ -10,6 +10,7 @@ import {
 } from '../../engine/provider.ts';
 import type { AppJson } from './api.ts';
 import { profileMarker, profileMarkerKey } from './marker.ts';
+import { previewRedirectUris } from './preview-records.ts';
 import { redirectUriProblem, type AppConfig } from './schema.ts';
 
 /** A resolved `okta:App` spec. */
@@ -94,7 +95,11 @@ export function clientIdOf(app: AppJson): string {
   return typeof clientId === 'string' ? clientId : String(app.id);
 }
 
-/** Reads an app into the spec's shape. `accessPolicy` is the assigned policy's name, or null. */
+/**
+ * Reads an app into the spec's shape. `accessPolicy` is the assigned policy's name, or null.
+ * Redirect URIs that a pull-request preview added (listed in `profile.gitopsPreviews`) are left
+ * out, so a preview never shows up as drift.
+ */
 export function observedAppSpec(
   app: AppJson,
   accessPolicy: string | undefined,
@@ -102,6 +107,7 @@ export function observedAppSpec(
 ): Record<string, SpecValue> {
   const client = record(at(app, 'settings.oauthClient'));
   const credentials = record(at(app, 'credentials.oauthClient'));
+  const previewUris = previewRedirectUris(app.profile);
   const spec: Record<string, SpecValue> = {
     label: typeof app.label === 'string' ? app.label : '',
     applicationType: typeof client.application_type === 'string' ? client.application_type : null,
@@ -111,7 +117,7 @@ export function observedAppSpec(
         : null,
     pkceRequired: credentials.pkce_required === true,
     grantTypes: strings(client.grant_types),
-    redirectUris: strings(client.redirect_uris),
+    redirectUris: strings(client.redirect_uris).filter((uri) => !previewUris.has(uri)),
     postLogoutRedirectUris: strings(client.post_logout_redirect_uris),
     federationBroker: at(app, 'settings.implicitAssignment') === true,
     accessPolicy: accessPolicy ?? null,
@@ -207,7 +213,8 @@ export function readAppSpec(resource: DesiredResource): AppSpec {
  * Builds the full app object to send on create (no `observed`) or replace. A replace starts from the
  * observed app and changes only the fields the spec owns, because a PUT replaces the whole app
  * and anything left out would be reset. Hypermedia (`_links`, `_embedded`) is read-only and
- * dropped.
+ * dropped. The redirect URIs of pull-request previews that the observed app has are kept after the
+ * spec's own.
  */
 export function appRequestBody(
   spec: AppSpec,
@@ -220,11 +227,15 @@ export function appRequestBody(
 
   const credentials = record(body.credentials);
   const settings = record(body.settings);
+  const previewUris = previewRedirectUris(body.profile);
+  const keptPreviewUris = strings(record(settings.oauthClient).redirect_uris).filter(
+    (uri) => previewUris.has(uri) && !spec.redirectUris.includes(uri),
+  );
   const client: Record<string, unknown> = {
     ...record(settings.oauthClient),
     application_type: spec.applicationType,
     grant_types: [...spec.grantTypes],
-    redirect_uris: [...spec.redirectUris],
+    redirect_uris: [...spec.redirectUris, ...keptPreviewUris],
     post_logout_redirect_uris: [...spec.postLogoutRedirectUris],
   };
   const responseTypes = strings(client.response_types);

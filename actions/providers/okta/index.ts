@@ -108,3 +108,11 @@ export function createOktaProvider(options: OktaProviderOptions): Provider<OktaS
     },
   };
 }
+export {
+  createOktaPreviews,
+  type OktaPreviews,
+  type PreviewFilter,
+  type PreviewOrigin,
+  type PreviewOriginRecord,
+  type PreviewRedirect,
+} from './previews.ts';

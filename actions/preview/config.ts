@@ -1,0 +1,105 @@
+// What a preview reads from the environment's config: the functions to copy and the Okta app and
+// org. The config is loaded and validated as the plan action does, with providers that send no
+// request, so a config problem is annotated at its line before any cloud call.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { environmentFile } from '../engine/config/environments.ts';
+import { loadConfig } from '../engine/config/load.ts';
+import { ConfigError } from '../engine/config/problems.ts';
+import type { AwsSection } from '../providers/aws/index.ts';
+import type { OktaSection } from '../providers/okta/index.ts';
+import { createProviders, disposeProviders } from '../stack.ts';
+import type { PreviewInputs } from './inputs.ts';
+
+/** A function of `aws.functions` that each preview copies. */
+export interface BaseFunction {
+  /** Key under `aws.functions`, such as `api`. */
+  readonly key: string;
+  readonly functionName: string;
+  /** Alias the base function's URL invokes and that the preview gets too. */
+  readonly alias: string;
+  /** Path of the build artifact, relative to the checkout. */
+  readonly artifact: string;
+  readonly logRetentionInDays: number | undefined;
+}
+
+export interface PreviewConfig {
+  readonly environment: string;
+  /** Branch of the environment; deploy and remove runs must be for pull requests to it. */
+  readonly branch: string;
+  readonly region: string;
+  readonly functions: readonly BaseFunction[];
+  /** The Okta org and the address of the app that gets the preview redirect URIs, if any. */
+  readonly okta: { readonly orgUrl: string; readonly appAddress: string | undefined } | undefined;
+}
+
+/** The Okta app that gets preview redirect URIs: the single-page app of the docs page. */
+export const previewAppKey = 'spa';
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+async function readRaw(configDir: string, environment: string): Promise<unknown> {
+  try {
+    return parseDocument(await readFile(environmentFile(configDir, environment), 'utf8')).toJS();
+  } catch {
+    // loadConfig reports a missing or unreadable file with the details.
+    return undefined;
+  }
+}
+
+/** Loads and validates the config, then picks what previews need. Sends no request. */
+export async function loadPreviewConfig(
+  inputs: PreviewInputs,
+  cwd: string,
+  env: Environment,
+): Promise<PreviewConfig> {
+  const configDir = resolve(cwd, inputs.config_dir);
+  const raw = await readRaw(configDir, inputs.environment);
+  const providers = createProviders({ env, target: inputs.target, raw, cwd, purpose: 'validate' });
+  try {
+    const result = await loadConfig({
+      configDir,
+      environment: inputs.environment,
+      providers,
+      target: inputs.target,
+      displayRoot: cwd,
+    });
+    if (result.config === undefined) {
+      throw new ConfigError(result.problems);
+    }
+    const aws = result.config.sections.aws as AwsSection | undefined;
+    const okta = result.config.sections.okta as OktaSection | undefined;
+    const functions = Object.entries(aws?.functions ?? {})
+      .map(([key, fn]) => ({
+        key,
+        functionName: fn.functionName,
+        alias: fn.alias ?? '',
+        artifact: fn.code.artifact,
+        logRetentionInDays: fn.logRetentionInDays,
+      }))
+      .sort((left, right) => left.key.localeCompare(right.key));
+    const withoutAlias = functions.filter((fn) => fn.alias === '').map((fn) => fn.key);
+    if (withoutAlias.length > 0) {
+      throw new Error(
+        `Previews copy a function through its alias, but aws.functions.${withoutAlias.join(', aws.functions.')} ${withoutAlias.length === 1 ? 'has' : 'have'} no alias. Set alias (such as live) in ${inputs.config_dir}/${inputs.environment}.yaml.`,
+      );
+    }
+    return {
+      environment: result.config.environment,
+      branch: result.config.branch,
+      region: aws?.region ?? inputs.aws_region,
+      functions,
+      okta:
+        okta === undefined
+          ? undefined
+          : {
+              orgUrl: okta.orgUrl,
+              appAddress:
+                okta.apps?.[previewAppKey] === undefined ? undefined : `okta.apps.${previewAppKey}`,
+            },
+    };
+  } finally {
+    disposeProviders(providers);
+  }
+}

@@ -1,0 +1,98 @@
+// Mode sweep: finds the previews of this repository and environment from the vendors' records
+// (function tags, the app's preview list, trusted origin names), asks GitHub whether each pull
+// request is still open, and removes the previews of closed ones. Okta records whose function no
+// longer exists are removed too: a remove that stopped half way leaves those behind.
+import type { GitHubClient, RepositoryName } from '../github/index.ts';
+import type { PreviewOriginRecord } from '../providers/okta/index.ts';
+import { functionExists, listPreviewFunctions } from './lambda.ts';
+import { previewNumberOfId } from './names.ts';
+import { removeOktaRecords, removePreview } from './remove.ts';
+import type { PreviewSession } from './session.ts';
+
+/** One pull request the sweep looked at. */
+export interface SweptPullRequest {
+  readonly number: number;
+  /** `open`, `closed`, or `unknown` when GitHub does not know the number. */
+  readonly state: 'open' | 'closed' | 'unknown';
+  readonly removed: readonly string[];
+}
+
+export interface SweepResult {
+  readonly pullRequests: readonly SweptPullRequest[];
+  /** Okta records removed because their function no longer exists. */
+  readonly orphans: readonly string[];
+}
+
+async function pullRequestState(
+  client: GitHubClient,
+  repository: RepositoryName,
+  number: number,
+): Promise<SweptPullRequest['state']> {
+  try {
+    const { data } = await client.rest.pulls.get({ ...repository, pull_number: number });
+    return data.state === 'closed' ? 'closed' : 'open';
+  } catch (error) {
+    if ((error as { status?: unknown }).status === 404) return 'unknown';
+    throw error;
+  }
+}
+
+/** Returns the Okta records of this repository and environment. Read-only. */
+async function oktaRecords(session: PreviewSession): Promise<PreviewOriginRecord[]> {
+  const { okta, provider, config } = session;
+  if (okta === undefined) return [];
+  const appAddress = config.okta?.appAddress;
+  const redirects = appAddress === undefined ? [] : await okta.listRedirects(provider, appAddress);
+  const origins = await okta.listOrigins(provider);
+  return [...redirects, ...origins].filter(
+    (record) =>
+      record.environment === config.environment &&
+      previewNumberOfId(record.preview, session.context.repository) !== undefined,
+  );
+}
+
+/** Sweeps the leftovers of closed pull requests. */
+export async function sweepPreviews(session: PreviewSession): Promise<SweepResult> {
+  const { aws, provider, config, context, github } = session;
+  const functions = await listPreviewFunctions(aws, provider, config.functions, (number) =>
+    session.identityOf(number),
+  );
+  const records = await oktaRecords(session);
+  const numbers = new Set(functions.map((fn) => fn.number));
+  for (const record of records) {
+    numbers.add(previewNumberOfId(record.preview, context.repository) ?? 0);
+  }
+
+  const pullRequests: SweptPullRequest[] = [];
+  for (const number of [...numbers].sort((left, right) => left - right)) {
+    const state = await pullRequestState(github, context.repository, number);
+    if (state === 'unknown') {
+      provider.log.warning(
+        `GitHub has no pull request #${number} in ${context.repository.owner}/${context.repository.repo}; its preview is kept. Remove it by hand if it is a leftover.`,
+      );
+    }
+    const removed = state === 'closed' ? await removePreview(session, number) : [];
+    pullRequests.push({ number, state, removed });
+  }
+
+  // Records of open pull requests whose function is gone; the closed ones are already removed.
+  const orphaned = new Set<string>();
+  for (const record of records) {
+    const number = previewNumberOfId(record.preview, context.repository);
+    const open = pullRequests.some((pull) => pull.number === number && pull.state !== 'closed');
+    if (open && !(await functionExists(aws, provider, record.functionName))) {
+      orphaned.add(record.functionName);
+    }
+  }
+  const orphans =
+    orphaned.size === 0 || session.okta === undefined
+      ? []
+      : await removeOktaRecords(
+          session.okta,
+          provider,
+          config.okta?.appAddress,
+          (record) =>
+            record.environment === config.environment && orphaned.has(record.functionName),
+        );
+  return { pullRequests, orphans };
+}
