@@ -54,7 +54,7 @@ interface NonceState {
   count: number;
 }
 
-/** Times one request may answer a `stale=true` challenge before it fails. */
+/** Times one request may retry after a `stale=true` challenge before it fails. */
 const maxStaleRetries = 2;
 
 /**
@@ -149,10 +149,10 @@ function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): 
 }
 
 /**
- * One request under Digest authentication. It may send again after a 401 in three cases: it sent
- * no credentials and now has a challenge; the nonce was stale (at most `maxStaleRetries` times);
- * or, once per request, the server rejected the credentials and sent a new challenge, which a
- * server that expects nonce counts in order does when concurrent requests arrive out of order.
+ * One request under Digest authentication. It sends again after a 401 when it sent no credentials
+ * and now has a challenge, or when the nonce was stale (at most `maxStaleRetries` times). It also
+ * sends again once when the server rejected the credentials with a new challenge. A server that
+ * expects nonce counts in order does that when concurrent requests arrive out of order.
  */
 class DigestAttempt implements AuthAttempt {
   /** Nonce of the last attempt, or undefined when it went without credentials. */

@@ -1,6 +1,6 @@
 // A small client for the Atlas Administration API v2 over `fetch`: dated media types per
 // operation, service account or Digest authentication, errors classified by `errorCode`, and
-// pagination. It never retries on its own except to answer an authentication challenge or a stale
+// pagination. It never retries on its own except to respond to an authentication challenge or a stale
 // Digest nonce; the engine retries what `ProviderError.retryable` allows.
 import { ProviderError, type Logger } from '../../engine/provider.ts';
 import {
@@ -200,7 +200,7 @@ export class AtlasClient {
   ): Promise<Response> {
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    const what = `Atlas ${request.operation} (${request.method} ${uri})${retry > 0 ? ` attempt ${retry + 1}` : ''}`;
+    const description = `Atlas ${request.operation} (${request.method} ${uri})${retry > 0 ? ` attempt ${retry + 1}` : ''}`;
 
     try {
       const authorization = await attempt.authorization(request.method, uri, signal);
@@ -220,8 +220,8 @@ export class AtlasClient {
         timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
         this.redact(
           timedOut
-            ? `${what} timed out after ${this.requestTimeoutMs} ms without a response`
-            : `${what} failed without a response: ${(error as Error).message}`,
+            ? `${description} timed out after ${this.requestTimeoutMs} ms without a response`
+            : `${description} failed without a response: ${(error as Error).message}`,
         ),
         { cause: error },
       );

@@ -67,11 +67,11 @@ export interface DigestRequest {
   readonly cnonce?: string;
 }
 
-/** Largest nonce count: `nc` is 8 hexadecimal digits (RFC 7616, section 3.4). */
+/** Largest nonce count, because `nc` is 8 hexadecimal digits (`nc-value = 8LHEX` in RFC 2617). */
 export const maxNonceCount = 0xffffffff;
 
 /**
- * Returns why this client cannot answer `challenge`, or undefined when it can: only MD5 and
+ * Returns why this client cannot respond to `challenge`, or undefined when it can. Only MD5 and
  * qop=auth (or no qop) are supported, which is what Atlas sends.
  */
 export function unsupportedChallenge(challenge: DigestChallenge): string | undefined {

@@ -24,7 +24,7 @@ export type AuthFailure =
   | 'STALE_NONCE'
   | 'REPLAYED_NONCE_COUNT';
 
-/** Who a request authenticated as, for rate limits; or why it failed and the challenge to send. */
+/** Who a request authenticated as, for rate limits, or why it failed and the challenge to send. */
 export type AuthResult =
   | { ok: true; principal: string }
   | { ok: false; failure: AuthFailure; challenge: string | undefined };
@@ -65,27 +65,42 @@ export interface StandInAuthOptions {
   readonly tokenLifetimeSeconds: number;
   /** Time a Digest nonce is accepted after it was issued, in milliseconds. */
   readonly nonceLifetimeMs: number;
+  /**
+   * `challenge`: every challenge carries a new nonce. `period`: every challenge carries the
+   * current nonce until it expires, so concurrent requests share it and must never repeat a
+   * nonce count, as with servers that rotate one nonce per period.
+   */
+  readonly nonceScope: DigestNonceScope;
 }
 
+/** Whether each Digest challenge gets its own nonce or all share one until it expires. */
+export type DigestNonceScope = 'challenge' | 'period';
+
 /**
- * Checks credentials as Atlas does. Digest follows RFC 7616: a nonce is valid for
- * `nonceLifetimeMs`, each (nonce, nc) pair is accepted once, and `stale=true` is sent only when
- * the response was correct for an expired or unknown nonce, which shows that the key is right.
+ * Checks credentials as Atlas does. A Digest nonce is valid for `nonceLifetimeMs`, and each
+ * (nonce, nc) pair is accepted once. As RFC 7616 defines `stale`, it is true only when the
+ * response was correct for an expired or unknown nonce, which shows that the key is right.
  * Nonce counts may arrive out of order, as they do from concurrent requests.
  */
 export class StandInAuth {
   private readonly nonces = new Map<string, IssuedNonce>();
+  /** The nonce that challenges carry while `nonceScope` is `period`. */
+  private periodNonce: string | undefined;
   private readonly tokens = new Map<string, { clientId: string; expiresAt: number }>();
   /** Token requests answered, so tests can assert that a token was cached. */
   tokenRequests = 0;
 
   constructor(private readonly options: StandInAuthOptions) {}
 
-  /** A fresh `WWW-Authenticate` Digest challenge; `stale` when an expired nonce was used. */
+  /** Returns a `WWW-Authenticate` Digest challenge, with `stale=true` when `stale` is set. */
   challenge(stale = false): string {
     this.forgetExpiredNonces();
-    const nonce = randomBytes(24).toString('base64');
-    this.nonces.set(nonce, { issuedAt: this.options.now(), counts: new Set() });
+    let nonce = this.options.nonceScope === 'period' ? this.periodNonce : undefined;
+    if (nonce === undefined || !this.nonces.has(nonce)) {
+      nonce = randomBytes(24).toString('base64');
+      this.nonces.set(nonce, { issuedAt: this.options.now(), counts: new Set() });
+      this.periodNonce = nonce;
+    }
     return `Digest realm="${realm}", domain="", nonce="${nonce}", algorithm=MD5, qop="auth", stale=${stale}`;
   }
 

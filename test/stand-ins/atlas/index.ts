@@ -3,7 +3,13 @@
 // on a clock, rate limits, eventual consistency and fault switches, with a log of every exchange.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StandInAuth, type ApiKey, type AuthFailure, type ServiceAccount } from './auth.ts';
+import {
+  StandInAuth,
+  type ApiKey,
+  type AuthFailure,
+  type DigestNonceScope,
+  type ServiceAccount,
+} from './auth.ts';
 import { settleClusters } from './clusters.ts';
 import { AtlasApiError, type RouteResponse, type StandInContext } from './context.ts';
 import { Faults, type Fault } from './faults.ts';
@@ -21,7 +27,7 @@ import {
   type StoredProject,
 } from './state.ts';
 
-export type { ApiKey, AuthFailure, ServiceAccount } from './auth.ts';
+export type { ApiKey, AuthFailure, DigestNonceScope, ServiceAccount } from './auth.ts';
 export type { FaultMatch } from './faults.ts';
 export type { StandInData } from './state.ts';
 
@@ -49,6 +55,11 @@ export interface AtlasStandInOptions {
    * After it, a correct response gets 401 with `stale=true` and a new nonce. Default 300 000.
    */
   readonly digestNonceLifetimeMs?: number;
+  /**
+   * `challenge` (default): each Digest challenge carries a new nonce. `period`: every challenge
+   * carries the current nonce until it expires, so concurrent requests share one nonce.
+   */
+  readonly digestNonceScope?: DigestNonceScope;
   /**
    * A `mongodb://` connection string, such as the MongoDB stand-in's `uri`, that every cluster's
    * `connectionStrings.standard` returns in place of Atlas host names, so a driver given that
@@ -175,6 +186,7 @@ export async function startAtlasStandIn(options: AtlasStandInOptions = {}): Prom
     now,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
     nonceLifetimeMs,
+    nonceScope: options.digestNonceScope ?? 'challenge',
   });
   const faults = new Faults();
   const requests: RecordedExchange[] = [];
