@@ -2,20 +2,26 @@
 // stand-ins on 127.0.0.1, the preview role assumed through the runner's OIDC token, and real
 // pull_request and schedule payloads in GITHUB_EVENT_PATH. Dev is applied first, as a push to dev
 // does before any pull request can preview it.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { run as apply } from '../../actions/apply/run.ts';
+import { run as plan } from '../../actions/plan/run.ts';
 import { run } from '../../actions/preview/run.ts';
-import { readOutput, removeRunnerFiles } from '../actions/world.ts';
+import { readOutput, removeRunnerFiles, stubRunner } from '../actions/world.ts';
 import type { World } from '../actions/world.ts';
 import { captureStdout } from '../github/helpers.ts';
 import {
   awsNames,
+  closePullRequest,
   commentsOn,
   pullRequestEvent,
+  scheduleEvent,
   spaApp,
   startAppliedWorld,
   stubPreview,
   trustedOriginNames,
+  writeArtifact,
 } from './helpers.ts';
 
 let world: World | undefined;
@@ -31,6 +37,14 @@ afterAll(removeRunnerFiles);
 
 function errors(stdout: ReturnType<typeof captureStdout>): string[] {
   return stdout.lines().filter((line) => line.startsWith('::error'));
+}
+
+/** Opens pull request `number`'s preview and checks that the run succeeded. */
+async function deploy(current: World, number: number): Promise<string> {
+  await stubPreview(current, 'deploy', pullRequestEvent('opened', number));
+  await run();
+  expect(process.exitCode).toBeUndefined();
+  return (await readOutput(current, 'url')) ?? '';
 }
 
 describe('preview action', () => {
@@ -97,5 +111,180 @@ describe('preview action', () => {
     const comments = commentsOn(world, pull);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('The preview was removed.');
+  });
+
+  it('updates a preview in place', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    const url = await deploy(world, pull);
+    const name = `example-backend-dev-pr-${pull}`;
+    const first = world.aws.state().lambda.functions[name]!;
+    const firstSha = first.latest.CodeSha256;
+    await writeArtifact(world, 'second commit');
+    await stubPreview(
+      world,
+      'deploy',
+      pullRequestEvent('synchronize', pull, { headSha: 'b'.repeat(40) }),
+    );
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    const second = world.aws.state().lambda.functions[name]!;
+    expect(second.FunctionArn).toBe(first.FunctionArn);
+    expect(second.latest.CodeSha256).not.toBe(firstSha);
+    expect(second.versions.map((version) => version.Version)).toEqual(['1', '2']);
+    expect(second.aliases.live?.FunctionVersion).toBe('2');
+    expect(await readOutput(world, 'url')).toBe(url);
+    expect(spaApp(world).redirectUris.filter((uri) => uri.startsWith(url))).toHaveLength(1);
+    const comments = commentsOn(world, pull);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('`bbbbbbbbbbbb`');
+    expect(comments[0]!.body).toContain(`\`${name}:live\` version 2`);
+  });
+
+  it('leaves dev plans unchanged', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    const url = await deploy(world, pull);
+    await stubRunner(world, { GITHUB_TOKEN: '' });
+    const stdout = captureStdout();
+
+    await plan();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(await readOutput(world, 'has_changes')).toBe('false');
+    expect(await readOutput(world, 'summary')).toBe('no changes');
+    expect(spaApp(world).redirectUris).toContain(`${url}docs/oauth2-redirect`);
+  });
+
+  it('keeps preview URIs on apply', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    const url = await deploy(world, pull);
+    // A label change makes apply replace the whole app (PUT), the path that could drop the URI.
+    const path = join(world.root, 'config/dev.yaml');
+    const config = await readFile(path, 'utf8');
+    await writeFile(path, config.replace('label: Hello World (SPA)', 'label: Hello Preview'));
+    await stubRunner(world, { GITHUB_TOKEN: '' });
+    const stdout = captureStdout();
+
+    await apply();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(await readOutput(world, 'summary')).toBe('1 update');
+    const app = world.okta.apps().find((candidate) => candidate.label === 'Hello Preview');
+    const uris = (app?.settings as { oauthClient: { redirect_uris: string[] } }).oauthClient
+      .redirect_uris;
+    expect(uris).toContain(`${url}docs/oauth2-redirect`);
+    expect(trustedOriginNames(world)).toContain(
+      `example-backend-dev-pr-${pull} [gitops-preview:dev:octo-org/example-backend#${pull}]`,
+    );
+  });
+
+  it('removes an already removed preview', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await deploy(world, pull);
+    await stubPreview(world, 'remove', pullRequestEvent('closed', pull));
+    await run();
+    const comment = commentsOn(world, pull)[0]!.body;
+    await stubPreview(world, 'remove', pullRequestEvent('closed', pull));
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    expect(await readOutput(world, 'removed')).toBe('[]');
+    expect(commentsOn(world, pull).map((item) => item.body)).toEqual([comment]);
+    expect(await readFile(world.summaryPath, 'utf8')).toContain('Nothing was left to remove.');
+  });
+
+  it('sweeps only closed pull requests', async () => {
+    world = await startAppliedWorld();
+    const closed = world.github.addPullRequest({ headRef: 'old', baseRef: 'dev' });
+    const open = world.github.addPullRequest({ headRef: 'new', baseRef: 'dev' });
+    const closedUrl = await deploy(world, closed);
+    const openUrl = await deploy(world, open);
+    closePullRequest(world, closed);
+    await stubPreview(world, 'sweep', scheduleEvent());
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    const names = awsNames(world);
+    expect(names.functions).not.toContain(`example-backend-dev-pr-${closed}`);
+    expect(names.logGroups).not.toContain(`/aws/lambda/example-backend-dev-pr-${closed}`);
+    expect(names.functions).toContain(`example-backend-dev-pr-${open}`);
+    const uris = spaApp(world).redirectUris;
+    expect(uris).not.toContain(`${closedUrl}docs/oauth2-redirect`);
+    expect(uris).toContain(`${openUrl}docs/oauth2-redirect`);
+    const origins = trustedOriginNames(world).filter((name) => name.includes('gitops-preview'));
+    expect(origins).toEqual([
+      `example-backend-dev-pr-${open} [gitops-preview:dev:octo-org/example-backend#${open}]`,
+    ]);
+    const removed = JSON.parse((await readOutput(world, 'removed')) ?? '[]') as string[];
+    expect(removed).toContain(`Lambda function example-backend-dev-pr-${closed}`);
+    const summary = await readFile(world.summaryPath, 'utf8');
+    expect(summary).toContain(`| #${closed} | closed | removed 4 resource(s) |`);
+    expect(summary).toContain(`| #${open} | open | kept: the pull request is open |`);
+    expect(commentsOn(world, closed)[0]!.body).toContain('The preview was removed.');
+    expect(commentsOn(world, open)[0]!.body).toContain(openUrl);
+  });
+
+  it('sweeps Okta records without a function', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    const url = await deploy(world, pull);
+    // A remove that stopped after deleting the function left the Okta records behind.
+    delete world.aws.state().lambda.functions[`example-backend-dev-pr-${pull}`];
+    await stubPreview(world, 'sweep', scheduleEvent());
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(spaApp(world).redirectUris).not.toContain(`${url}docs/oauth2-redirect`);
+    expect(trustedOriginNames(world).filter((name) => name.includes('gitops-preview'))).toEqual([]);
+    expect(await readFile(world.summaryPath, 'utf8')).toContain('its function no longer exists');
+  });
+
+  it('rejects a pull request from a fork', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({
+      headRef: 'feature',
+      baseRef: 'dev',
+      headRepository: 'someone/example-backend',
+    });
+    const awsRequests = world.aws.requests.entries.length;
+    const event = pullRequestEvent('opened', pull, { headRepository: 'someone/example-backend' });
+    await stubPreview(world, 'deploy', event);
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    const lines = errors(stdout);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`Pull request #${pull} comes from the fork someone/example-backend`);
+    expect(world.aws.requests.entries.length).toBe(awsRequests);
+    expect(world.github.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+  });
+
+  it('rejects a pull request to another branch', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'prod' });
+    await stubPreview(world, 'deploy', pullRequestEvent('opened', pull, { baseRef: 'prod' }));
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    expect(errors(stdout)[0]).toContain(`Pull request #${pull} targets branch prod`);
   });
 });
