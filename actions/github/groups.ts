@@ -47,6 +47,7 @@ function emit(level: Level, message: string): void {
  * itself are written at once, outside any group. The groups are written in `providers` order when
  * `body` settles, also when it throws, because resources of different providers run
  * concurrently and the runner's log cannot interleave groups.
+ * Lines logged after the flush, by concurrent work that outlives `body`, are written at once.
  * NOTE: a provider's lines therefore appear only when the run ends, not live.
  */
 export async function withProviderGroups<T>(
@@ -56,11 +57,13 @@ export async function withProviderGroups<T>(
   const buffers = new Map<string, Array<{ level: Level; message: string }>>(
     providers.map((provider) => [provider, []]),
   );
+  // Set once the buffers are written, so that a late line is not pushed into a written buffer.
+  let flushed = false;
   const route =
     (level: Level) =>
     (message: string): void => {
       const provider = /^([a-z][a-z0-9-]*)\./.exec(message)?.[1];
-      const buffer = provider === undefined ? undefined : buffers.get(provider);
+      const buffer = provider === undefined || flushed ? undefined : buffers.get(provider);
       if (buffer) buffer.push({ level, message });
       else emit(level, message);
     };
@@ -69,6 +72,7 @@ export async function withProviderGroups<T>(
   try {
     return await body(log);
   } finally {
+    flushed = true;
     for (const [provider, lines] of buffers) {
       if (lines.length === 0) continue;
       core.startGroup(provider);
