@@ -30,8 +30,15 @@ export const sectionSchemas: readonly SectionSchema[] = [
 /** Environment variables that point a provider at another endpoint, such as a stand-in. */
 export const endpointVariables = ['AWS_ENDPOINT_URL', 'ATLAS_BASE_URL', 'OKTA_ORG_URL'] as const;
 
+/**
+ * Environment variable with the time between two reads of an Atlas cluster that is being
+ * created, changed or deleted, in milliseconds: a positive integer. Unset, the provider waits
+ * 15 000 ms. A local run against the stand-ins can set it low, such as 200.
+ */
+export const atlasPollIntervalVariable = 'ATLAS_POLL_INTERVAL_MS';
+
 export interface StackOptions {
-  /** Environment variables: endpoints and credentials. */
+  /** Environment variables: endpoints, credentials and `ATLAS_POLL_INTERVAL_MS`. */
   readonly env: Environment;
   readonly target: Target;
   /**
@@ -184,6 +191,21 @@ function awsOptions(options: StackOptions): AwsProviderOptions {
   };
 }
 
+/** Reads `ATLAS_POLL_INTERVAL_MS`, or returns undefined when it is unset or empty. */
+function atlasPollInterval(env: Environment): number | undefined {
+  const value = read(env, atlasPollIntervalVariable);
+  if (value === undefined) {
+    return undefined;
+  }
+  const milliseconds = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(milliseconds) || milliseconds <= 0) {
+    throw new StackError(
+      `${atlasPollIntervalVariable} must be a positive integer number of milliseconds, such as 1000 (got "${value}"). Unset it to use the default of 15000.`,
+    );
+  }
+  return milliseconds;
+}
+
 function atlasOptions(options: StackOptions) {
   if (options.purpose === 'validate') {
     return {
@@ -219,8 +241,10 @@ export function createProviders(options: StackOptions): Provider[] {
   if (options.purpose === 'reconcile') {
     checkEndpoints(options.env, options.target);
   }
+  const clusterPollIntervalMs = atlasPollInterval(options.env);
   const atlas = createAtlasProvider({
     ...atlasOptions(options),
+    ...(clusterPollIntervalMs === undefined ? {} : { clusterPollIntervalMs }),
     ...(options.onSecret === undefined ? {} : { onSecret: options.onSecret }),
   });
   const okta = createOktaProvider(oktaOptions(options));
