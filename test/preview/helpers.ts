@@ -3,6 +3,7 @@
 // stand-ins' state.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { expect, vi } from 'vitest';
 import { run as apply } from '../../actions/apply/run.ts';
 import { deployPolicy, startWorld, stubRunner } from '../actions/world.ts';
@@ -12,15 +13,46 @@ import { captureStdout } from '../github/helpers.ts';
 /** The repository of the GitHub stand-in's run, which the role trusts. */
 export const repository = 'octo-org/example-backend';
 
-/** Starts the world and applies the dev config, as a push to dev does before any preview. */
+/** The preview role that applying dev creates from `aws.github.previewRole`. */
+const generatedRoleName = 'example-backend-dev-github-preview';
+/** The role the preview runs with: the generated role's permissions, trusted by the test run. */
+export const previewRoleArn = 'arn:aws:iam::123456789012:role/gitops-preview-test';
+
+/**
+ * Starts the world and applies the dev config, as a push to dev does before any preview. The
+ * apply creates the preview role with its generated permission policy, but its trust policy names
+ * the config's placeholder repository. So the test copies those permissions into a role that
+ * trusts the stand-in's repository, and previews run with exactly the generated permissions.
+ */
 export async function startAppliedWorld(): Promise<World> {
-  const world = await startWorld({ name: 'gitops-preview', policy: deployPolicy });
+  const world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
   await stubRunner(world, { GITHUB_TOKEN: '' });
   const stdout = captureStdout();
   await apply();
   expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
   expect(process.exitCode).toBeUndefined();
   vi.unstubAllEnvs();
+
+  const generated = world.aws.state().iam.roles[generatedRoleName];
+  expect(Object.keys(generated?.InlinePolicies ?? {})).not.toEqual([]);
+  const iam = new IAMClient(world.aws.clientConfig());
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'gitops-preview-test',
+      AssumeRolePolicyDocument:
+        world.aws.state().iam.roles['gitops-deploy']?.AssumeRolePolicyDocument,
+    }),
+  );
+  for (const [name, document] of Object.entries(generated?.InlinePolicies ?? {})) {
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'gitops-preview-test',
+        PolicyName: name,
+        PolicyDocument: document,
+      }),
+    );
+  }
+  iam.destroy();
   return world;
 }
 
@@ -70,7 +102,7 @@ export async function stubPreview(
   const pull = (event as { number?: number }).number;
   await stubRunner(
     world,
-    { MODE: mode },
+    { MODE: mode, ROLE_ARN: previewRoleArn },
     {
       GITHUB_EVENT_NAME: pull === undefined ? 'schedule' : 'pull_request',
       GITHUB_EVENT_PATH: eventPath,

@@ -58,6 +58,8 @@ describe('preview action', () => {
 
     expect(errors(stdout)).toEqual([]);
     expect(process.exitCode).toBeUndefined();
+    // The run has only the generated preview role's permissions.
+    expect(stdout.text()).toContain('assumed-role/gitops-preview-test/');
     const name = `example-backend-dev-pr-${pull}`;
     const fn = world.aws.state().lambda.functions[name];
     expect(fn).toBeDefined();
