@@ -149,7 +149,9 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     started.push(okta);
     late.okta = okta;
 
+    // Clusters' connectionStrings.standard names the MongoDB stand-in where Atlas names its hosts.
     const atlas = await startAtlasStandIn({
+      mongoUri: mongo.uri,
       serviceAccounts: [
         {
           clientId: overlay.credentials.MONGODB_ATLAS_CLIENT_ID,
