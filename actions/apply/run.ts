@@ -1,17 +1,72 @@
-// The apply action: plans the environment with the deploy role, applies the plan, writes the
-// result to the job summary and sets the outputs. A failed action fails the step.
+// The apply action: plans the environment with the deploy role, applies the plan, smoke-tests the
+// function URLs and rolls an alias back when its new version is unhealthy, writes the result to the
+// job summary and sets the outputs. A failed action fails the step.
 import * as core from '@actions/core';
 import { renderPlanJson } from '../engine/render/json.ts';
 import { renderApplyMarkdown } from '../engine/render/markdown.ts';
 import { renderApplyText, renderPlanText } from '../engine/render/text.ts';
-import { inGroup, runAction, writeJobSummary } from '../github/index.ts';
+import { createOidcCredentialProvider } from '../github/aws-credentials.ts';
+import { inGroup, input, readInputs, runAction, writeJobSummary } from '../github/index.ts';
 import { writePlanJson } from '../plan/run.ts';
-import { planSession, planSummary } from '../plan/session.ts';
+import { planSession, planSummary, reconcileInputs } from '../plan/session.ts';
+import type { Session } from '../plan/session.ts';
+import type { AliasClient } from './aliases.ts';
+import {
+  aliasTargets,
+  createLambdaAliasClient,
+  recordAliasVersions,
+  smokeTargets,
+} from './aliases.ts';
+import { failureMessage, liveVersion, runSmokeTest, summaryLines } from './smoke.ts';
+
+/** Inputs of the smoke test, besides the inputs every reconcile action has. */
+export const smokeInputs = {
+  smoke_timeout_seconds: input.integer({
+    default: 60,
+    min: 0,
+    max: 900,
+    fix: 'Use the seconds a new version may take to answer /health, such as 60, or 0 to skip the smoke test.',
+  }),
+  smoke_require_database: input.boolean({
+    default: true,
+    fix: 'Use true to require "database": "ok" in the /health answer, or false to accept "unavailable".',
+  }),
+};
+
+/** Test doubles: the pause between smoke test attempts and the clock that times them. */
+export interface ApplyDependencies {
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Returns the Lambda client of the smoke test and rollback. It assumes the deploy role through
+ * GitHub OIDC on first use, apart from the session's credentials, which the session does not share.
+ */
+function aliasClientFor(session: Session, env: Environment): AliasClient {
+  const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
+  const credentials = createOidcCredentialProvider({
+    roleArn: session.inputs.role_arn,
+    region: session.inputs.aws_region,
+    context: session.context,
+    env,
+    ...(endpoint === undefined ? {} : { stsEndpoint: endpoint }),
+  });
+  return createLambdaAliasClient({
+    credentials,
+    ...(endpoint === undefined ? {} : { endpoint }),
+  });
+}
 
 /** Runs the apply action. Every failure ends in the one catch of `runAction`. */
-export function run(): Promise<void> {
+export function run(dependencies: ApplyDependencies = {}): Promise<void> {
   return runAction(async () => {
+    // Every input is checked before the first request; the session reads its own again.
+    const smokeSettings = readInputs({ ...reconcileInputs, ...smokeInputs });
     const session = await planSession();
+    const aliases = aliasClientFor(session, process.env);
     try {
       const { plan } = session;
       await inGroup(`Plan for ${plan.environment}`, () => {
@@ -21,6 +76,9 @@ export function run(): Promise<void> {
       core.setOutput('has_changes', String(plan.summary.changes));
       core.setOutput('plan_json', await writePlanJson(renderPlanJson(plan), plan.environment));
       core.setOutput('summary', planSummary(plan));
+
+      // The version each alias points at now is what a failed smoke test restores.
+      const previous = await recordAliasVersions(aliases, aliasTargets(plan, plan.outputs));
       const result = await session.apply();
       core.info(renderApplyText(result, { color: true }));
       await writeJobSummary(
@@ -28,11 +86,46 @@ export function run(): Promise<void> {
         'The full result is in the log of this step.',
       );
       if (!result.succeeded) {
+        core.setOutput('rolled_back', 'false');
         throw new Error(
           `Apply of ${plan.environment} did not finish; the log of this step names each failed resource. Fix the cause and push again: apply resumes from what exists.`,
         );
       }
+
+      const targets = smokeTargets(plan, result.outputs, aliasTargets(plan, result.outputs));
+      const report = await inGroup('Smoke test', async () => {
+        if (targets.length === 0) {
+          core.info('No function URL serves an alias of a function, so there is no smoke test.');
+        }
+        return runSmokeTest({
+          targets,
+          previous,
+          client: aliases,
+          timeoutMs: smokeSettings.smoke_timeout_seconds * 1000,
+          requireDatabase: smokeSettings.smoke_require_database,
+          loopbackOnly: session.inputs.target === 'local',
+          log: (line) => core.info(line),
+          ...dependencies,
+        });
+      });
+
+      const first = report.outcomes[0];
+      core.setOutput('function_url', first?.smoke.url ?? targets[0]?.url ?? '');
+      core.setOutput(
+        'function_version',
+        first === undefined ? (targets[0]?.target.version ?? '') : liveVersion(first),
+      );
+      const rolledBack = report.outcomes.some((outcome) => outcome.rollback?.ok === true);
+      core.setOutput('rolled_back', String(rolledBack));
+      const lines = summaryLines(report);
+      if (lines.length > 0) {
+        await writeJobSummary(lines.join('\n\n'));
+      }
+      if (!report.passed) {
+        throw new Error(failureMessage(report));
+      }
     } finally {
+      aliases.destroy();
       session.dispose();
     }
   });

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Faults } from './faults.ts';
 import { IdGenerator } from './ids.ts';
 import { RequestLog } from './request-log.ts';
+import { functionUrlKey } from './runtime.ts';
 import type { CostSettings, Runtime } from './runtime.ts';
 import { adminIdentity, createListener } from './server.ts';
 import type { AwsState } from './state.ts';
@@ -77,6 +78,13 @@ export interface AwsStandIn {
   readonly costs: CostSettings;
   /** The live state, for assertions and for seeding resources directly. */
   state(): AwsState;
+  /**
+   * Makes the stand-in report `address` as the `FunctionUrl` of `functionName` at `qualifier`, which
+   * is an alias or `$LATEST` for the unqualified URL. Clients of the reported URL then reach a
+   * server on this machine, such as `startFunctionUrl` of the Lambda runtime stand-in. `address`
+   * ends with `/`, as AWS's URLs do. It applies from the next response, and undefined removes it.
+   */
+  setFunctionUrlAddress(functionName: string, qualifier: string, address: string | undefined): void;
   /** `{ endpoint, region, credentials }` for an SDK client; other credentials can be passed. */
   clientConfig(credentials?: StandInCredentials): {
     endpoint: string;
@@ -125,6 +133,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   let state = loadState(options.statePath);
   const seed = options.seed ?? 'aws-stand-in';
   const costs: CostSettings = { daily: 0, unit: 'USD', ...options.costs };
+  const functionUrlAddresses = new Map<string, string>();
   const runtime: Runtime = {
     accountId,
     region,
@@ -145,6 +154,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     accountConcurrencyLimit: options.accountConcurrencyLimit ?? 1000,
     now: options.now ?? Date.now,
     caller: adminIdentity(accountId, adminCredentials.accessKeyId),
+    functionUrlAddresses,
   };
   const requests = new RequestLog();
   let requestCount = 0;
@@ -179,6 +189,19 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     requests,
     costs,
     state: () => state,
+    setFunctionUrlAddress(functionName, qualifier, address) {
+      const key = functionUrlKey(functionName, qualifier === '$LATEST' ? '' : qualifier);
+      if (address === undefined) {
+        functionUrlAddresses.delete(key);
+        return;
+      }
+      if (!/^https?:\/\/[^/]+\/$/.test(address)) {
+        throw new RangeError(
+          `AWS stand-in function URL address must be an http(s) origin followed by / (got "${address}")`,
+        );
+      }
+      functionUrlAddresses.set(key, address);
+    },
     clientConfig: (credentials = adminCredentials) => ({
       endpoint: listening.url,
       region,

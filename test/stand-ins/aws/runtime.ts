@@ -29,6 +29,16 @@ export interface Runtime {
   now(): number;
   /** The identity behind the current request's access key. */
   caller: SessionRecord;
+  /**
+   * Addresses such as a local function URL on 127.0.0.1, by `functionUrlKey(FunctionName, Qualifier)`.
+   * Each is reported as `FunctionUrl` in place of `https://{UrlId}.lambda-url.{region}.on.aws/`.
+   */
+  readonly functionUrlAddresses: ReadonlyMap<string, string>;
+}
+
+/** Key of `Runtime.functionUrlAddresses`: `{FunctionName}:{Qualifier}`, with `$LATEST` for no alias. */
+export function functionUrlKey(functionName: string, qualifier: string): string {
+  return `${functionName}:${qualifier === '' ? '$LATEST' : qualifier}`;
 }
 
 /** One permission an operation needs from an assumed-role caller. */

@@ -4,6 +4,7 @@
 // and `lambda:InvokedViaFunctionUrl` on `lambda:InvokeFunction`.
 import { AwsError } from '../errors.ts';
 import { functionUrlId } from '../ids.ts';
+import { functionUrlKey } from '../runtime.ts';
 import type { RestInput, RestRoute, Runtime } from '../runtime.ts';
 import type {
   CorsRecord,
@@ -98,7 +99,9 @@ function urlResponse(
   withModified: boolean,
 ) {
   return {
-    FunctionUrl: `https://${url.UrlId}.lambda-url.${runtime.region}.on.aws/`,
+    FunctionUrl:
+      runtime.functionUrlAddresses.get(functionUrlKey(fn.FunctionName, url.Qualifier)) ??
+      `https://${url.UrlId}.lambda-url.${runtime.region}.on.aws/`,
     FunctionArn: qualifiedArn(fn, url.Qualifier),
     AuthType: url.AuthType,
     Cors: url.Cors,
