@@ -108,7 +108,7 @@ export class DigestAuthenticator implements Authenticator {
   adopt(challenge: DigestChallenge): void {
     const unsupported = unsupportedChallenge(challenge);
     if (unsupported !== undefined) {
-      throw new ProviderError('UNAUTHORIZED', `Atlas cannot be signed in to: ${unsupported}`);
+      throw new ProviderError('UNAUTHORIZED', `Atlas sign-in failed: ${unsupported}`);
     }
     if (this.current?.challenge.nonce === challenge.nonce) return;
     this.current = { challenge, count: 0 };

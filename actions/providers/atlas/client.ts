@@ -17,8 +17,8 @@ export const defaultAtlasBaseUrl = 'https://cloud.mongodb.com';
 const apiPrefix = '/api/atlas/v2';
 
 /**
- * Sends per request, counting the first: a Digest request may need one to collect the challenge,
- * up to two for stale nonces and one after a new challenge. The authenticators stop sooner.
+ * Maximum sends of one request, counting the first. A Digest request may need one send to collect
+ * the challenge, up to two for stale nonces and one after a new challenge.
  */
 const maxSendsPerRequest = 5;
 
@@ -145,7 +145,7 @@ export class AtlasClient {
     try {
       response = await this.send(request, uri, headers, body, attempt, 0);
       for (let retry = 1; response.status === 401 && retry < maxSendsPerRequest; retry += 1) {
-        const reason = attempt.retryReason(response);
+        const reason = await this.retryReasonOf(attempt, response);
         if (reason === undefined) break;
         request.log?.debug(`atlas ${request.method} ${uri} -> 401, sending again: ${reason}`);
         await response.body?.cancel();
@@ -188,6 +188,16 @@ export class AtlasClient {
     for (const [name, value] of Object.entries(request.query ?? {})) query.set(name, String(value));
     const search = query.size > 0 ? `?${query.toString()}` : '';
     return `${apiPrefix}${request.path}${search}`;
+  }
+
+  /** Asks `attempt` whether to retry after a 401, and frees the connection if that throws. */
+  private async retryReasonOf(attempt: AuthAttempt, response: Response) {
+    try {
+      return attempt.retryReason(response);
+    } catch (error) {
+      await response.body?.cancel();
+      throw error;
+    }
   }
 
   private async send(

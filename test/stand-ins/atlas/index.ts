@@ -57,7 +57,8 @@ export interface AtlasStandInOptions {
   readonly digestNonceLifetimeMs?: number;
   /**
    * `challenge` (default): each Digest challenge carries a new nonce. `period`: every challenge
-   * carries the current nonce until it expires, so concurrent requests share one nonce.
+   * carries the current nonce until it expires, so concurrent requests share one nonce. Two
+   * clients then count the same nonce separately and collide, so use one client per stand-in.
    */
   readonly digestNonceScope?: DigestNonceScope;
   /**
