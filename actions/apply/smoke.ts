@@ -97,6 +97,8 @@ function describeError(error: unknown): string {
 
 async function testOne(smoke: SmokeTarget, options: SmokeOptions): Promise<TargetOutcome> {
   const { target } = smoke;
+  // NOTE: the health JSON does not name the Lambda version that served it. If an alias change
+  // takes a moment to reach the function URL, early attempts may reach the previous version.
   const health = await waitForHealth({
     functionUrl: smoke.url,
     timeoutMs: options.timeoutMs,

@@ -9,8 +9,10 @@ import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { run } from '../../actions/apply/run.ts';
+import { buildService } from '../../service/build.ts';
 import { captureStdout, frozenNow } from '../github/helpers.ts';
 import type { LocalFunctionUrl } from '../stand-ins/lambda-runtime/index.ts';
+import { startMongoStandIn } from '../stand-ins/mongo/index.ts';
 import { startFunctionUrl } from '../stand-ins/lambda-runtime/index.ts';
 import { deployPolicy, readOutput, removeRunnerFiles, startWorld, stubRunner } from './world.ts';
 import type { World } from './world.ts';
@@ -58,7 +60,9 @@ afterEach(async () => {
 afterAll(removeRunnerFiles);
 
 /** Starts the world and a local function URL for alias `live`, which the stand-in reports. */
-async function startDeployWorld(): Promise<{ world: World; functionUrl: LocalFunctionUrl }> {
+async function startDeployWorld(
+  overrides: Readonly<Record<string, string>> = {},
+): Promise<{ world: World; functionUrl: LocalFunctionUrl }> {
   const started = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
   const codeRoot = await mkdtemp(join(tmpdir(), 'gitops-smoke-code-'));
   const functionUrl = await startFunctionUrl({
@@ -69,6 +73,7 @@ async function startDeployWorld(): Promise<{ world: World; functionUrl: LocalFun
     codeRoot,
     port: 0,
     now: () => frozenNow,
+    overrides: () => overrides,
   });
   onTestFinished(async () => {
     await functionUrl.close();
@@ -247,6 +252,28 @@ describe('apply smoke test', () => {
     const url = `http://127.0.0.1:${deploy.functionUrl.port}/health`;
     expect(stdout.lines()).toContain(
       `GET ${url}: attempt 1: HTTP 503: warming up; retrying in 2 s (0 s of 60 s elapsed)`,
+    );
+  });
+
+  it('passes the built service', async () => {
+    // The service reads MONGODB_URI before MONGODB_HOST, so the function reaches the stand-in.
+    const mongo = await startMongoStandIn({ log: () => {} });
+    onTestFinished(() => mongo.close());
+    const deploy = await startDeployWorld({ MONGODB_URI: mongo.uri });
+    world = deploy.world;
+    const built = await buildService({ outDir: join(world.root, 'dist/service') });
+    await stubRunner(world, { GITHUB_TOKEN: '' });
+    const stdout = captureStdout();
+
+    await run(manualClock());
+
+    expect(errors(stdout.lines())).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    expect(await readOutput(world, 'rolled_back')).toBe('false');
+    const url = `http://127.0.0.1:${deploy.functionUrl.port}/health`;
+    const healthy = stdout.lines().find((line) => line.startsWith(`GET ${url}: attempt`));
+    expect(healthy).toBe(
+      `GET ${url}: attempt 1: healthy (HTTP 200, status "ok", database "ok", service version ${built.version})`,
     );
   });
 });
