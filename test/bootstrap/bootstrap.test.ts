@@ -3,6 +3,7 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBootstrap } from '../../actions/bootstrap/run.ts';
 import type { BootstrapIo } from '../../actions/bootstrap/run.ts';
@@ -271,6 +272,36 @@ describe('bootstrap', () => {
       expect(output).not.toContain(Buffer.from(secret).toString('base64'));
       expect(output).not.toContain(Buffer.from(secret).toString('base64url'));
     }
+  });
+
+  it('plans only the GitHub resources', async () => {
+    const world = await startWorld();
+    // The environment's execution role, as a deploy made it: owned by dev, outside aws.github.
+    const iam = new IAMClient({ ...world.aws.clientConfig(), maxAttempts: 1 });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'example-backend-dev',
+        AssumeRolePolicyDocument:
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+        Tags: [
+          { Key: 'gitops:managed-by', Value: 'gitops' },
+          { Key: 'gitops:environment', Value: 'dev' },
+          { Key: 'gitops:address', Value: 'aws.roles.lambda' },
+        ],
+      }),
+    );
+    world.aws.requests.clear();
+
+    const result = await world.run(fullRun);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Plan for dev: 4 to create');
+    expect(result.stdout).not.toContain('aws.roles.lambda');
+    expect(result.stdout).not.toContain('not in the config');
+    const operations = world.aws.requests.operations();
+    expect(operations.filter((operation) => operation.startsWith('lambda:'))).toEqual([]);
+    expect(operations.filter((operation) => operation.startsWith('budgets:'))).toEqual([]);
+    expect(world.aws.state().iam.roles['example-backend-dev']?.Tags).toHaveLength(3);
   });
 
   it('asks before writing', async () => {
