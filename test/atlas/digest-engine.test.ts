@@ -68,7 +68,7 @@ describe('digest under the engine', () => {
     const context = testContext(clock);
     const engine = createEngine([provider], {
       log: context.log,
-      now: context.now,
+      now: () => context.now(),
       sleep: clock.sleep,
       random: () => 0,
       concurrency: 4,
