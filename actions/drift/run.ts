@@ -6,10 +6,9 @@ import * as core from '@actions/core';
 import type { Plan } from '../engine/plan-model.ts';
 import { renderPlanMarkdown } from '../engine/render/markdown.ts';
 import { renderPlanText } from '../engine/render/text.ts';
-import { checkMarker, reconcileCheckIssue } from '../github/check-issues.ts';
+import { checkMarker, reconcileCheckIssue, runUrl } from '../github/check-issues.ts';
 import type { CheckIssueResult } from '../github/check-issues.ts';
 import { createGitHubClient } from '../github/client.ts';
-import type { RunContext } from '../github/context.ts';
 import { inGroup } from '../github/groups.ts';
 import { runAction } from '../github/run.ts';
 import { maxCommentCharacters } from '../github/sticky-comment.ts';
@@ -19,12 +18,6 @@ import { planSession, planSummary } from '../plan/session.ts';
 /** Returns whether the cloud differs from the config: apply would write, or a resource conflicts. */
 export function hasDrift(plan: Plan): boolean {
   return plan.summary.changes || plan.summary.total.conflict > 0;
-}
-
-/** Returns the web address of the run, for links in issues. */
-export function runUrl(context: RunContext): string {
-  const { owner, repo } = context.repository;
-  return `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // by its label and a hidden marker. A check that finds something creates the issue or updates its
 // body, reopening it when the problem recurs; a clean check comments and closes it.
 import type { GitHubClient } from './client.ts';
-import type { RepositoryName } from './context.ts';
+import type { RepositoryName, RunContext } from './context.ts';
 import { ActionError } from './errors.ts';
 import { maxCommentCharacters } from './sticky-comment.ts';
 import { trimMarkdown } from './trim.ts';
@@ -29,6 +29,12 @@ const kinds: Record<
     clean: 'The billing check found {environment} back under its thresholds',
   },
 };
+
+/** Returns the web address of the run, for the links in check issues and their comments. */
+export function runUrl(context: RunContext): string {
+  const { owner, repo } = context.repository;
+  return `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
+}
 
 /** Returns the hidden first line that identifies an environment's issue for a check kind. */
 export function checkMarker(kind: CheckKind, environment: string): string {

@@ -150,9 +150,21 @@ const project = z.strictObject({
   tags: tags.optional(),
 });
 
+/**
+ * Monthly spend limit of the organization, which the billing check compares with the pending
+ * invoice. Atlas invoices in US dollars, so the unit is USD.
+ */
+const budget = z.strictObject({
+  limitAmount: z
+    .number({ message: 'limitAmount must be a number of US dollars, such as 25' })
+    .positive('limitAmount must be more than 0 US dollars'),
+  unit: z.literal('USD', { message: 'unit must be USD: Atlas invoices in US dollars' }),
+});
+
 /** The `atlas:` config section. Collections are keyed maps; the keys form config addresses. */
 export const atlasSchema = z.strictObject({
   orgId: z.string().regex(objectIdPattern, 'the 24-hex-digit id of your Atlas organization'),
+  budget: budget.optional(),
   projects: z.record(key, project).optional(),
   clusters: z.record(key, cluster).optional(),
   accessList: z.record(key, accessListEntry).optional(),
@@ -160,6 +172,7 @@ export const atlasSchema = z.strictObject({
 });
 
 export type AtlasSection = z.infer<typeof atlasSchema>;
+export type AtlasBudget = z.infer<typeof budget>;
 export type ProjectSpec = z.infer<typeof project>;
 export type ClusterSpec = z.infer<typeof cluster>;
 export type AccessListEntrySpec = z.infer<typeof accessListEntry>;

@@ -5,7 +5,7 @@ import { AwsError } from '../errors.ts';
 import { optionalField, requiredField } from '../protocols/json.ts';
 import type { AccessCheck, Operation, Runtime } from '../runtime.ts';
 import type { BudgetNotificationRecord, BudgetRecord, TagRecord } from '../state.ts';
-import { costBetween } from './cost-explorer.ts';
+import { costBetween, forecastDailyCost, forecastUnavailable } from './cost-explorer.ts';
 
 type Body = Record<string, unknown>;
 
@@ -138,17 +138,40 @@ function completeBudget(
   };
 }
 
-/** The budget as DescribeBudget returns it, with the month's actual spend computed now. */
+/**
+ * Returns the month's forecast spend as Budgets reports it: the actual spend plus the forecast of
+ * the days left, or undefined when Cost Explorer has no forecast, as Budgets then leaves it out.
+ */
+function forecastedSpend(runtime: Runtime, spent: number): number | undefined {
+  if (forecastUnavailable(runtime)) return undefined;
+  const now = new Date(runtime.now());
+  const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  // The actual spend already counts today, so the forecast adds the days after it.
+  const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const daysLeft = (nextMonth - tomorrow) / 86_400_000;
+  return spent + forecastDailyCost(runtime) * daysLeft;
+}
+
+/** The budget as DescribeBudget returns it, with the month's actual and forecast spend computed now. */
 function budgetResponse(runtime: Runtime, record: BudgetRecord): Record<string, unknown> {
   const budget = record.Budget;
   const period = budget.TimePeriod as { Start: number; End: number };
   const unit = (budget.BudgetLimit as { Unit: string } | undefined)?.Unit ?? 'USD';
   const spent = costBetween(runtime, startOfMonth(runtime.now()), runtime.now());
+  const forecast = forecastedSpend(runtime, spent);
   return {
     ...budget,
     TimePeriod: { Start: new Date(period.Start), End: new Date(period.End) },
     CalculatedSpend: {
       ActualSpend: { Amount: normalizeAmount(spent.toFixed(2), 'ActualSpend'), Unit: unit },
+      ...(forecast === undefined
+        ? {}
+        : {
+            ForecastedSpend: {
+              Amount: normalizeAmount(forecast.toFixed(2), 'ForecastedSpend'),
+              Unit: unit,
+            },
+          }),
     },
     LastUpdatedTime: new Date(budget.LastUpdatedTime as number),
   };

@@ -1,7 +1,29 @@
 // Cost Explorer over awsJson1.1 (`AWSInsightsIndexService.*`): actual and forecast cost from
 // amounts the test or the local stack sets, for the billing check.
 import { AwsError } from '../errors.ts';
-import type { Operation, Runtime } from '../runtime.ts';
+import type { CostSettings, Operation, Runtime } from '../runtime.ts';
+
+/** The stand-in's cost settings with the switches of Cost Explorer alone. */
+export interface CostExplorerSettings extends CostSettings {
+  /**
+   * When true, GetCostForecast fails with DataUnavailableException, as AWS does when an account
+   * has too little cost history, such as early in its first month.
+   */
+  forecastUnavailable?: boolean;
+}
+
+/** Returns whether GetCostForecast has no data to forecast from. */
+export function forecastUnavailable(runtime: Runtime): boolean {
+  return (runtime.costs as CostExplorerSettings).forecastUnavailable === true;
+}
+
+/** Returns the forecast cost of one UTC day. */
+export function forecastDailyCost(runtime: Runtime): number {
+  return (
+    runtime.costs.forecastDaily ??
+    (typeof runtime.costs.daily === 'number' ? runtime.costs.daily : 0)
+  );
+}
 
 type Body = Record<string, unknown>;
 
@@ -149,9 +171,15 @@ export const costExplorerOperations: Record<string, Operation<Body>> = {
           `Metric must be one of ${[...forecastMetrics].join(', ')} (got ${JSON.stringify(body.Metric)}).`,
         );
       }
-      const daily =
-        runtime.costs.forecastDaily ??
-        (typeof runtime.costs.daily === 'number' ? runtime.costs.daily : 0);
+      if (forecastUnavailable(runtime)) {
+        throw new AwsError(
+          'DataUnavailableException',
+          'Insufficient amount of historical data to generate forecast.',
+          400,
+          { messageMember: 'Message' },
+        );
+      }
+      const daily = forecastDailyCost(runtime);
       const results = periods(start, end, body.Granularity).map((period) => {
         const amount = (daily * (period.end - period.start)) / dayMs;
         return {

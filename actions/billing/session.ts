@@ -1,0 +1,171 @@
+// The inputs and clients of the billing action. A session reads the inputs, loads and validates
+// the config before any request, assumes the role through GitHub OIDC and reads the Atlas
+// credentials. It then opens the Cost Explorer, Budgets and Atlas clients the billing check reads.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BudgetsClient } from '@aws-sdk/client-budgets';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseDocument } from 'yaml';
+import { environmentFile } from '../engine/config/environments.ts';
+import { loadConfig } from '../engine/config/load.ts';
+import { ConfigError } from '../engine/config/problems.ts';
+import { annotateProblems } from '../github/annotations.ts';
+import { assumeRoleWithGitHubOidc } from '../github/aws-credentials.ts';
+import { readRunContext } from '../github/context.ts';
+import type { RunContext } from '../github/context.ts';
+import { readInputs } from '../github/inputs.ts';
+import type { InputValues } from '../github/inputs.ts';
+import { maskSecretForms } from '../github/masking.ts';
+import { readCredentialVariables } from '../github/vendor-credentials.ts';
+import type { CredentialSource } from '../github/vendor-credentials.ts';
+import { reconcileInputs } from '../plan/session.ts';
+import { atlasOptionsFromEnvironment, createAtlasProvider } from '../providers/atlas/index.ts';
+import type { AtlasClient, AtlasSection } from '../providers/atlas/index.ts';
+import type { AwsSection } from '../providers/aws/index.ts';
+import { checkEndpoints, createProviders, disposeProviders } from '../stack.ts';
+
+/** Inputs of the billing action: those of the plan action that a read of costs needs. */
+export const billingInputs = {
+  environment: reconcileInputs.environment,
+  config_dir: reconcileInputs.config_dir,
+  role_arn: reconcileInputs.role_arn,
+  aws_region: reconcileInputs.aws_region,
+  atlas_secret: reconcileInputs.atlas_secret,
+  github_token: reconcileInputs.github_token,
+  target: reconcileInputs.target,
+};
+
+export type BillingInputs = InputValues<typeof billingInputs>;
+
+/** The clients and config of one billing check. Call `dispose` when done. */
+export interface BillingSession {
+  readonly inputs: BillingInputs;
+  readonly context: RunContext;
+  readonly aws: AwsSection;
+  readonly atlas: AtlasSection;
+  readonly costExplorer: CostExplorerClient;
+  readonly budgets: BudgetsClient;
+  readonly atlasClient: AtlasClient;
+  dispose(): void;
+}
+
+type Environment = Record<string, string | undefined>;
+
+// Cost Explorer and Budgets are global services, served from us-east-1 whatever region the
+// resources are in.
+const billingRegion = 'us-east-1';
+
+async function readRaw(configDir: string, environment: string): Promise<unknown> {
+  try {
+    return parseDocument(await readFile(environmentFile(configDir, environment), 'utf8')).toJS();
+  } catch {
+    // loadConfig reports a missing or unreadable file with the details.
+    return undefined;
+  }
+}
+
+/** Loads and validates the config with inert providers, so no request is sent before it passes. */
+async function loadSections(
+  inputs: BillingInputs,
+  env: Environment,
+  cwd: string,
+): Promise<{ aws: AwsSection; atlas: AtlasSection }> {
+  const configDir = resolve(cwd, inputs.config_dir);
+  const raw = await readRaw(configDir, inputs.environment);
+  const providers = createProviders({ env, target: inputs.target, raw, cwd, purpose: 'validate' });
+  try {
+    const result = await loadConfig({
+      configDir,
+      environment: inputs.environment,
+      providers,
+      target: inputs.target,
+      displayRoot: cwd,
+    });
+    if (result.config === undefined) throw new ConfigError(result.problems);
+    // Warnings only: an error would have thrown.
+    annotateProblems(result.problems);
+    const { aws, atlas } = result.config.sections as { aws?: AwsSection; atlas?: AtlasSection };
+    if (aws === undefined || atlas === undefined) {
+      throw new Error(
+        `${environmentFile(inputs.config_dir, inputs.environment)} has no ${aws === undefined ? 'aws' : 'atlas'} section, so there is no account to read costs from. Add the section, or leave this environment out of the billing workflow.`,
+      );
+    }
+    return { aws, atlas };
+  } finally {
+    disposeProviders(providers);
+  }
+}
+
+/** Reads the Atlas credentials from Secrets Manager or the step env and creates the Atlas client. */
+async function atlasClientFor(
+  inputs: BillingInputs,
+  env: Environment,
+  secretsManager: SecretsManagerClient,
+): Promise<{ client: AtlasClient; dispose(): void }> {
+  const source: CredentialSource =
+    inputs.atlas_secret === undefined
+      ? { from: 'env', env }
+      : { from: 'secretsManager', secretId: inputs.atlas_secret, client: secretsManager };
+  const variables = await readCredentialVariables(source, ['atlas']);
+  // The glue reads `ATLAS_*` keys, but the Atlas provider reads `MONGODB_ATLAS_*` variables.
+  const atlasEnv: Environment = { ...env };
+  for (const [key, value] of Object.entries(variables)) atlasEnv[`MONGODB_${key}`] = value;
+  const options = atlasOptionsFromEnvironment(atlasEnv);
+  const secret =
+    options.credentials.type === 'apiKey'
+      ? options.credentials.privateKey
+      : options.credentials.clientSecret;
+  maskSecretForms(secret);
+  const provider = createAtlasProvider({ ...options, onSecret: maskSecretForms });
+  return { client: provider.client, dispose: () => disposeProviders([provider]) };
+}
+
+/** Reads the inputs, checks the config, assumes the role and opens the clients. Never writes. */
+export async function billingSession(env: Environment = process.env): Promise<BillingSession> {
+  const cwd = env.GITHUB_WORKSPACE?.trim() || process.cwd();
+  const inputs = readInputs(billingInputs);
+  const context = readRunContext(env);
+  const sections = await loadSections(inputs, env, cwd);
+  checkEndpoints(env, inputs.target);
+
+  const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
+  const credentials = await assumeRoleWithGitHubOidc({
+    roleArn: inputs.role_arn,
+    region: inputs.aws_region,
+    context,
+    env,
+    ...(endpoint === undefined ? {} : { stsEndpoint: endpoint }),
+  });
+  const clientConfig = {
+    credentials,
+    maxAttempts: 3,
+    ...(endpoint === undefined ? {} : { endpoint }),
+  };
+  const secretsManager = new SecretsManagerClient({ ...clientConfig, region: inputs.aws_region });
+  const costExplorer = new CostExplorerClient({ ...clientConfig, region: billingRegion });
+  const budgets = new BudgetsClient({ ...clientConfig, region: billingRegion });
+  const closeAws = () => {
+    secretsManager.destroy();
+    costExplorer.destroy();
+    budgets.destroy();
+  };
+  try {
+    const atlas = await atlasClientFor(inputs, env, secretsManager);
+    return {
+      inputs,
+      context,
+      ...sections,
+      costExplorer,
+      budgets,
+      atlasClient: atlas.client,
+      dispose: () => {
+        atlas.dispose();
+        closeAws();
+      },
+    };
+  } catch (error) {
+    closeAws();
+    throw error;
+  }
+}
