@@ -202,6 +202,10 @@ describe('apply smoke test', () => {
     expect(failure[0]).toContain('fix the cause and push again');
     // 2 s between attempts within 10 s: five pauses, then the last attempt.
     expect(clock.pauses).toEqual([2000, 2000, 2000, 2000, 2000]);
+    const summary = await readFile(world.summaryPath, 'utf8');
+    expect(summary).toContain(
+      `alias \`live\` rolled back from version ${brokenVersion} to ${healthyVersion}.`,
+    );
     // The restored version serves the URL again.
     const restored = await fetch(url);
     expect(restored.status).toBe(200);
@@ -275,5 +279,21 @@ describe('apply smoke test', () => {
     expect(healthy).toBe(
       `GET ${url}: attempt 1: healthy (HTTP 200, status "ok", database "ok", service version ${built.version})`,
     );
+  });
+
+  it('rejects an invalid timeout', async () => {
+    world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
+    await stubRunner(world, { GITHUB_TOKEN: '', SMOKE_TIMEOUT_SECONDS: 'soon' });
+    const stdout = captureStdout();
+    const requestsBefore = world.aws.requests.entries.length;
+
+    await run(manualClock());
+
+    expect(process.exitCode).toBe(1);
+    expect(errors(stdout.lines())).toContain(
+      '::error::Input "smoke_timeout_seconds" must be a whole number from 0 to 900 (got "soon"). Use the seconds a new version may take to answer /health, such as 60, or 0 to skip the smoke test.',
+    );
+    // Inputs are checked before any request, so not even STS was called.
+    expect(world.aws.requests.entries.length).toBe(requestsBefore);
   });
 });
