@@ -114,6 +114,31 @@ async function describeRole(current: World, description: string): Promise<void> 
   iam.destroy();
 }
 
+/** Replaces the redirect URIs of the config's Okta app through the Okta apps API. */
+async function changeRedirectUris(current: World, redirectUris: string[]): Promise<void> {
+  const headers = {
+    authorization: `SSWS ${current.okta.apiToken}`,
+    accept: 'application/json',
+    'content-type': 'application/json',
+  };
+  const listed = await fetch(`${current.okta.url}/api/v1/apps`, { headers });
+  expect(listed.status).toBe(200);
+  const apps = (await listed.json()) as Array<{
+    id: string;
+    label: string;
+    settings: { oauthClient: { redirect_uris: string[] } };
+  }>;
+  const app = apps.find((item) => item.label === 'Hello World (SPA)');
+  expect(app).toBeDefined();
+  app!.settings.oauthClient.redirect_uris = redirectUris;
+  const replaced = await fetch(`${current.okta.url}/api/v1/apps/${app!.id}`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify(app),
+  });
+  expect(replaced.status).toBe(200);
+}
+
 function driftIssues(current: World) {
   return [...current.github.repository().issues.values()].filter((issue) =>
     issue.labels.some((label) => label.name === 'gitops:drift'),
@@ -233,5 +258,39 @@ describe('drift action', () => {
     expect(issue.body).toBe(bodyBefore);
     expect(commentsOn(world, opened.number)).toEqual([]);
     expect(await readOutput(world, 'drifted')).toBeUndefined();
+  });
+
+  it('opens an issue on Okta drift', async () => {
+    world = await appliedWorld();
+    await changeRedirectUris(world, ['https://elsewhere.example/callback']);
+
+    const stdout = await runDriftCheck(world);
+
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(await readOutput(world, 'drifted')).toBe('true');
+    const issues = driftIssues(world);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.body).toContain('okta.apps.spa');
+    expect(issues[0]!.body).toContain('https://elsewhere.example/callback');
+  });
+
+  it('writes only the summary without a token', async () => {
+    world = await appliedWorld();
+    await describeRole(world, 'Changed by hand in the console');
+    const eventPath = join(world.root, 'temp/event.json');
+    await writeFile(eventPath, JSON.stringify(schedulePayload()));
+    await stubRunner(world, { GITHUB_TOKEN: '' }, { GITHUB_EVENT_PATH: eventPath });
+    const stdout = captureStdout();
+
+    await checkDrift();
+
+    expect(process.exitCode).toBeUndefined();
+    const warnings = stdout.lines().filter((line) => line.startsWith('::warning'));
+    expect(warnings[0]).toMatch(/^::warning::github_token is empty, so the drift issue is not/);
+    expect(warnings[1]).toMatch(/^::warning title=Drift in dev::/);
+    expect(await readOutput(world, 'drifted')).toBe('true');
+    expect(await readOutput(world, 'issue_number')).toBe('');
+    expect(driftIssues(world)).toEqual([]);
+    expect(await readFile(world.summaryPath, 'utf8')).toContain('## Drift check of `dev`');
   });
 });
