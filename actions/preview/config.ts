@@ -1,6 +1,6 @@
-// What a preview reads from the environment's config: the functions to copy and the Okta app and
-// org. The config is loaded and validated as the plan action does, with providers that send no
-// request, so a config problem is annotated at its line before any cloud call.
+// The parts of the environment's config that previews use: the functions to copy, and the Okta
+// org and app. The config is loaded and validated as the plan action does, with providers that
+// send no request, so a config problem is annotated at its line before any cloud call.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';

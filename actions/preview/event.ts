@@ -18,7 +18,7 @@ type Environment = Readonly<Record<string, string | undefined>>;
 function baseRefOf(env: Environment): string {
   const path = env.GITHUB_EVENT_PATH;
   if (!path) return '';
-  // readRunContext has already parsed this file, so it exists and holds JSON.
+  // readRunContext has already parsed this file, so it exists and contains JSON.
   const payload = JSON.parse(readFileSync(path, 'utf8')) as {
     pull_request?: { base?: { ref?: unknown } };
   };

@@ -1,6 +1,6 @@
-// A preview's Lambda function `<functionName>-pr-<number>`: a copy of the base function's
-// configuration (read through its alias, so references are already resolved) with the pull
-// request's code, an alias of the same name, a public function URL on that alias and its log group.
+// A preview's Lambda function `<functionName>-pr-<number>`. It copies the configuration of the base
+// function, read through its alias so that references are already resolved, and runs the pull
+// request's code. It gets an alias of the same name, a public URL on that alias and a log group.
 import {
   AddPermissionCommand,
   CreateFunctionCommand,
@@ -386,8 +386,8 @@ export async function deployPreviewFunction(
 }
 
 /**
- * Deletes a preview function (its versions, alias, URL and policy go with it) and its log group.
- * Returns what was deleted; a piece that is already gone is skipped, and a function or log group
+ * Deletes a preview function, with its versions, alias, URL and policy, and its log group.
+ * Returns what was deleted. A piece that is already gone is skipped. A function or log group
  * without this preview's tags is kept with a warning.
  */
 export async function removePreviewFunction(

@@ -1,6 +1,6 @@
-// The preview action: mode deploy gives a same-repository pull request its own Lambda functions,
-// URLs and Okta redirect URIs and comments the URLs; mode remove deletes all of that when the
-// pull request closes; mode sweep removes what closed pull requests left behind.
+// The preview action. Mode deploy gives a same-repository pull request its own Lambda functions,
+// URLs and Okta redirect URIs, and comments the URLs. Mode remove deletes all of that when the
+// pull request closes. Mode sweep removes what closed pull requests left behind.
 import * as core from '@actions/core';
 import { runAction, writeJobSummary } from '../github/index.ts';
 import { deployedBody, removedBody, writePreviewComment } from './comment.ts';
@@ -76,13 +76,14 @@ export function run(options: SessionOptions = {}): Promise<void> {
   return runAction(async () => {
     const session = await openPreviewSession(options);
     try {
-      const number = session.pullRequest?.number;
-      if (session.inputs.mode === 'sweep' || number === undefined) {
+      // The session has a pull request for deploy and remove, and none for sweep.
+      const pull = session.pullRequest;
+      if (pull === undefined) {
         await sweep(session);
       } else if (session.inputs.mode === 'deploy') {
-        await deploy(session, number);
+        await deploy(session, pull.number);
       } else {
-        await remove(session, number);
+        await remove(session, pull.number);
       }
     } finally {
       session.dispose();

@@ -1,6 +1,6 @@
-// The preview action's session: inputs, run context and config are checked first; then the job
+// The preview action's session. Inputs, run context and config are checked first. Then the job
 // assumes the preview role through GitHub OIDC, reads the Okta credentials from Secrets Manager
-// with it, and builds the AWS, Okta and GitHub clients the modes use.
+// with it, and builds the AWS, Okta and GitHub clients that the modes use.
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { OwnershipMarker, ProviderContext } from '../engine/provider.ts';

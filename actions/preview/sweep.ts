@@ -1,6 +1,6 @@
 // Mode sweep: finds the previews of this repository and environment from the vendors' records
-// (function tags, the app's preview list, trusted origin names), asks GitHub whether each pull
-// request is still open, and removes the previews of closed ones. Okta records whose function no
+// (function tags, the app's preview list, trusted origin names), reads from GitHub whether each
+// pull request is still open, and removes the previews of closed ones. Okta records whose function no
 // longer exists are removed too: a remove that stopped half way leaves those behind.
 import type { GitHubClient, RepositoryName } from '../github/index.ts';
 import type { PreviewOriginRecord } from '../providers/okta/index.ts';

@@ -129,14 +129,14 @@ export function closePullRequest(world: World, number: number): void {
   issue.closedAt = '2026-03-02T09:30:00Z';
 }
 
-/** The comments on issue or pull request `number`. */
+/** Returns the comments on issue or pull request `number`. */
 export function commentsOn(world: World, number: number) {
   return [...world.github.repository().comments.values()].filter(
     (comment) => comment.issueNumber === number,
   );
 }
 
-/** The SPA app's redirect URIs and profile, as the Okta stand-in stores them. */
+/** Returns the SPA app's redirect URIs and profile, as the Okta stand-in stores them. */
 export function spaApp(world: World) {
   const app = world.okta.apps().find((candidate) => candidate.label === 'Hello World (SPA)');
   if (app === undefined) throw new Error('The Okta stand-in has no SPA app');

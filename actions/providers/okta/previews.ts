@@ -1,4 +1,4 @@
-// What a pull-request preview changes in Okta: one redirect URI per preview function on the
+// The Okta changes of a pull-request preview: one redirect URI per preview function on the
 // environment's app, recorded in the app's `profile.gitopsPreviews`, and one CORS trusted origin
 // per preview function, recorded in its name. Every change is idempotent, and removal finds its
 // targets from those records alone.
@@ -120,8 +120,18 @@ export function createOktaPreviews(options: OktaProviderOptions): OktaPreviews {
     return app;
   }
 
+  async function listOrigins(context: ProviderContext): Promise<PreviewOrigin[]> {
+    const origins = await api.listTrustedOrigins(context, 'list the preview trusted origins');
+    return origins
+      .map(toPreviewOrigin)
+      .filter((origin): origin is PreviewOrigin => origin !== undefined)
+      .sort((left, right) => left.functionName.localeCompare(right.functionName));
+  }
+
   // A PUT of an app may reset its sign-in policy to the org's default, so the assignment is read
   // back and restored, as the app handler does after its own updates.
+  // NOTE: Okta apps have no ETag, so two previews that change the app at the same moment can drop
+  // each other's redirect URI. The next deploy of the pull request that lost it adds it again.
   async function replaceKeepingPolicy(context: ProviderContext, app: AppJson, body: AppJson) {
     const appId = String(app.id);
     const action = `update the redirect URIs of Okta app ${appId}`;
@@ -178,18 +188,18 @@ export function createOktaPreviews(options: OktaProviderOptions): OktaPreviews {
       if (removed.length === 0) {
         return [];
       }
-      const gone = new Set(removed.map((entry) => entry.redirectUri));
-      const kept = entries.filter((entry) => !filter(entry));
-      const uris = redirectUrisOf(app).filter((uri) => !gone.has(uri));
-      await replaceKeepingPolicy(context, app, withRedirects(app, uris, kept));
+      const removedUris = new Set(removed.map((entry) => entry.redirectUri));
+      const remaining = entries.filter((entry) => !filter(entry));
+      const uris = redirectUrisOf(app).filter((uri) => !removedUris.has(uri));
+      await replaceKeepingPolicy(context, app, withRedirects(app, uris, remaining));
       for (const entry of sortPreviewRedirects(removed)) {
         context.log.info(`okta: removed redirect URI ${entry.redirectUri} from ${appAddress}`);
       }
       return sortPreviewRedirects(removed);
     },
 
-    async ensureOrigin(context, wanted, origin) {
-      const name = previewOriginName(wanted);
+    async ensureOrigin(context, record, origin) {
+      const name = previewOriginName(record);
       const action = `create the preview trusted origin ${origin}`;
       const all = await api.listTrustedOrigins(context, action);
       const existing = all.find((candidate) => candidate.name === name);
@@ -215,18 +225,12 @@ export function createOktaPreviews(options: OktaProviderOptions): OktaPreviews {
       return 'created';
     },
 
-    async listOrigins(context) {
-      const origins = await api.listTrustedOrigins(context, 'list the preview trusted origins');
-      return origins
-        .map(toPreviewOrigin)
-        .filter((origin): origin is PreviewOrigin => origin !== undefined)
-        .sort((left, right) => left.functionName.localeCompare(right.functionName));
-    },
+    listOrigins,
 
     async removeOrigins(context, filter) {
       const action = 'delete preview trusted origins';
       const removed: PreviewOrigin[] = [];
-      for (const origin of await this.listOrigins(context)) {
+      for (const origin of await listOrigins(context)) {
         if (!filter(origin)) continue;
         try {
           await api.deleteTrustedOrigin(context, origin.id, action);
