@@ -341,4 +341,37 @@ describe('digest retry limits', () => {
     expect(error.message).toContain('algorithm SHA-256');
     expect(server.seen).toHaveLength(1);
   });
+
+  it('stops waiting when the request is aborted', async () => {
+    let releaseProbe: () => void = () => undefined;
+    let probeArrived: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (probeArrived = resolve));
+    const seen: string[] = [];
+    const server: Server = createServer((request, response) => {
+      seen.push(request.url ?? '');
+      probeArrived();
+      releaseProbe = () => {
+        response.writeHead(401, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: 401, errorCode: 'USER_UNAUTHORIZED' }));
+      };
+    });
+    const { url } = await startServer(server);
+    const client = digestClient(url, fetch);
+    const controller = new AbortController();
+
+    const probe = failure(client.request(createProject('first')));
+    await arrived;
+    const waiting = failure(
+      client.request({ ...createProject('second'), signal: controller.signal }),
+    );
+    controller.abort(new Error('cancelled by the test'));
+    const waitingError = await waiting;
+    releaseProbe();
+    const probeError = await probe;
+
+    expect(waitingError.code).toBe('UNAVAILABLE');
+    expect(waitingError.message).toContain('cancelled by the test');
+    expect(probeError.code).toBe('UNAUTHORIZED');
+    expect(seen).toHaveLength(1);
+  });
 });
