@@ -107,16 +107,35 @@ function setUpGuideLink(env) {
 }
 
 /**
+ * Returns the set-up step that names where to set the variables. A job in a GitHub environment
+ * sees that environment's variables and the repository's. A job in none sees only the repository's.
+ * @param {string} environment
+ */
+function whereToSet(environment) {
+  const repositoryPage = '**Settings > Secrets and variables > Actions > Variables**';
+  if (environment === '') {
+    return `Set each variable it printed as a repository variable under ${repositoryPage}. This job runs in no GitHub environment, so a variable set only on an environment is missing here.`;
+  }
+  return `Set each variable it printed on the environment under **Settings > Environments > ${environment} > Environment variables**, or as a repository variable under ${repositoryPage}. This job runs in environment \`${environment}\`, whose variables take precedence.`;
+}
+
+/**
  * Renders the job summary of a workflow that was skipped because `missing` variables are empty.
+ * `environment` is the GitHub environment of the job, or empty for none.
  * @param {string} workflow
  * @param {string[]} missing
+ * @param {string} environment
  * @param {NodeJS.ProcessEnv} env
  */
-export function renderSummary(workflow, missing, env) {
+export function renderSummary(workflow, missing, environment, env) {
   const rows = missing.map((name) => {
     const description = variableDescriptions[name] ?? 'A variable this workflow reads.';
     return `| \`${name}\` | ${description} |`;
   });
+  const bootstrap =
+    environment === ''
+      ? '`npm run bootstrap -- --env dev` (`--env prod` for production)'
+      : `\`npm run bootstrap -- --env ${environment}\``;
   return [
     `## ${workflow}: skipped, this repository is not set up yet`,
     '',
@@ -128,8 +147,8 @@ export function renderSummary(workflow, missing, env) {
     '',
     'To set up the repository:',
     '',
-    '1. In a clone, with administrator credentials of the AWS account, run `npm run bootstrap -- --env dev` (`--env prod` for production). It creates the roles that GitHub OIDC can assume and the credentials secrets, then prints these variables, or sets them when it has a GitHub token.',
-    '2. Set each variable it printed as a **repository** variable under **Settings > Secrets and variables > Actions > Variables**. This check runs outside any environment, so it cannot see environment variables.',
+    `1. In a clone, with administrator credentials of the AWS account, run ${bootstrap}. It creates the roles that GitHub OIDC can assume and the credentials secrets, then prints these variables, or sets them when given \`--github-token-env VAR\` with a GitHub token.`,
+    `2. ${whereToSet(environment)}`,
     '3. Run this workflow again.',
     '',
     `The steps are described in [Set up your fork](${setUpGuideLink(env)}).`,
@@ -153,6 +172,7 @@ export function runReadiness(env, print) {
       );
     }
     const workflow = (env.INPUT_WORKFLOW ?? '').trim() || env.GITHUB_WORKFLOW || 'This workflow';
+    const environment = (env.INPUT_ENVIRONMENT ?? '').trim();
     const variables = parseVariables(env.INPUT_VARIABLES ?? '');
     const missing = variables.filter((variable) => !variable.set).map((variable) => variable.name);
 
@@ -164,7 +184,8 @@ export function runReadiness(env, print) {
 
     appendFileSync(outputPath, 'ready=false\n');
     const summaryPath = env.GITHUB_STEP_SUMMARY;
-    if (summaryPath) appendFileSync(summaryPath, renderSummary(workflow, missing, env));
+    if (summaryPath)
+      appendFileSync(summaryPath, renderSummary(workflow, missing, environment, env));
     const message = `${workflow} skipped its cloud steps because ${missing.length} of ${variables.length} variables are not set: ${missing.join(', ')}. The job summary lists the set-up steps.`;
     print(
       `::notice title=${escapeCommandProperty('Repository not set up')}::${escapeCommandData(message)}`,

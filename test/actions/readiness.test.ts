@@ -100,8 +100,9 @@ describe('readiness action.yml', () => {
     expect(existsSync(join(actionPath, 'readiness.mjs'))).toBe(true);
   });
 
-  it('takes workflow and variables', () => {
-    expect(Object.keys(action.inputs).sort()).toEqual(['variables', 'workflow']);
+  it('takes workflow, environment and variables', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(['environment', 'variables', 'workflow']);
+    expect(action.inputs.environment!.default).toBe('');
     expect(action.inputs.variables!.required).toBe(true);
     expect(action.inputs.workflow!.default).toBe('${{ github.workflow }}');
   });
@@ -109,6 +110,7 @@ describe('readiness action.yml', () => {
   it('passes inputs as explicit env', () => {
     expect(step.env).toEqual({
       INPUT_WORKFLOW: '${{ inputs.workflow }}',
+      INPUT_ENVIRONMENT: '${{ inputs.environment }}',
       INPUT_VARIABLES: '${{ inputs.variables }}',
     });
   });
@@ -170,6 +172,23 @@ describe('readiness step', () => {
       expect(result.summary).toContain(`| \`${name}\` |`);
     }
     expect(result.stdout).toContain('because 3 of 3 variables are not set');
+  });
+
+  it('says where to set the variables in an environment', () => {
+    const result = runStep({ workflow: 'Deploy', environment: 'prod', variables: 'AWS_REGION=\n' });
+    expect(result.summary).toContain('`npm run bootstrap -- --env prod`');
+    expect(result.summary).toContain('**Settings > Environments > prod > Environment variables**');
+    expect(result.summary).toContain('This job runs in environment `prod`');
+  });
+
+  it('says where to set the variables without an environment', () => {
+    const result = runStep({ workflow: 'Drift check', variables: 'AWS_REGION=\n' });
+    expect(result.summary).toContain(
+      '`npm run bootstrap -- --env dev` (`--env prod` for production)',
+    );
+    expect(result.summary).toContain('as a repository variable');
+    expect(result.summary).toContain('This job runs in no GitHub environment');
+    expect(result.summary).not.toContain('Settings > Environments');
   });
 
   it('describes an unknown name generically', () => {

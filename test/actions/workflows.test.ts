@@ -71,12 +71,9 @@ describe('workflows', () => {
 
   it('plans only same-repository pull requests', () => {
     const jobs = workflow('pull-request.yml').jobs as Record<string, Record<string, unknown>>;
-    // The plan needs the readiness job, which runs only for same-repository pull requests.
-    expect(jobs.readiness!.if).toBe(
+    expect(jobs.plan!.if).toBe(
       'github.event.pull_request.head.repo.full_name == github.repository',
     );
-    expect(jobs.plan!.needs).toBe('readiness');
-    expect(jobs.plan!.if).toBe("needs.readiness.outputs.ready == 'true'");
     expect(jobs.plan!.permissions).toEqual({
       contents: 'read',
       'id-token': 'write',
@@ -86,13 +83,6 @@ describe('workflows', () => {
       'github.event.pull_request.head.repo.full_name != github.repository',
     );
     expect(jobs.test!.if).toBeUndefined();
-  });
-
-  it('deploys only when ready', () => {
-    const jobs = workflow('deploy.yml').jobs as Record<string, Record<string, unknown>>;
-    expect(jobs.readiness!.if).toBeUndefined();
-    expect(jobs.deploy!.needs).toBe('readiness');
-    expect(jobs.deploy!.if).toBe("needs.readiness.outputs.ready == 'true'");
   });
 
   it('queues deployments per branch', () => {
@@ -366,39 +356,209 @@ function requiredVariables(value: unknown): string[] {
   return [...text.matchAll(/\$\{\{\s*vars\.(\w+)\s*\}\}/g)].map((match) => match[1]!);
 }
 
-describe('workflow readiness', () => {
-  // Every job gated on a readiness job must list there each variable it reads without a
-  // fallback, so a repository missing one gets the summary instead of a failed job.
-  const gated = workflows.flatMap((name) => {
-    const jobs = (workflow(name).jobs ?? {}) as Record<string, Mapping>;
-    return Object.entries(jobs)
-      .filter(
-        ([, job]) =>
-          job.needs === 'readiness' ||
-          (Array.isArray(job.needs) && job.needs.includes('readiness')),
-      )
-      .map(([jobName, job]) => ({ name, jobName, job, readiness: jobs.readiness! }));
-  });
+/** Returns the variable names of a readiness step's `variables` input. */
+function listedVariables(step: Mapping): string[] {
+  const variables = isMapping(step.with) ? step.with.variables : undefined;
+  const text = typeof variables === 'string' ? variables : '';
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => line.split('=')[0]!.trim());
+}
 
-  it('gates the plan and deploy jobs', () => {
-    const names = gated.map(({ name, jobName }) => `${name}:${jobName}`);
-    expect(names).toContain('pull-request.yml:plan');
-    expect(names).toContain('deploy.yml:deploy');
-  });
+function isReadinessStep(step: Mapping): boolean {
+  return step.uses === './actions/readiness';
+}
 
-  it.each(gated)('lists the variables of $name $jobName', ({ job, readiness }) => {
-    const steps = readiness.steps as Mapping[];
-    const check = steps.find((step) => step.uses === './actions/readiness');
-    expect(check).toBeDefined();
-    const listed = String((check!.with as Mapping).variables)
-      .split('\n')
-      .map((line) => line.split('=')[0]!.trim())
-      .filter((name) => name !== '');
-    for (const variable of requiredVariables(job.steps)) {
-      expect(listed, variable).toContain(variable);
+function jobSteps(job: Mapping): Mapping[] {
+  return Array.isArray(job.steps) ? (job.steps as unknown[]).filter(isMapping) : [];
+}
+
+/**
+ * Returns every job of `text` that assumes a role without a readiness gate, so a repository that
+ * is not set up would fail it. A job is gated in one of two ways. A readiness step in the job
+ * itself must gate every later step with `if: steps.ID.outputs.ready == 'true'`. A job that
+ * `needs` a readiness job must have `if: needs.JOB.outputs.ready == 'true'`. Either way the
+ * readiness step must list every variable the gated steps read without a `||` fallback.
+ */
+function readinessViolations(text: string, path: string): string[] {
+  const root = parse(text) as Mapping;
+  const jobs = isMapping(root.jobs) ? root.jobs : {};
+  const violations: string[] = [];
+  for (const [jobName, job] of Object.entries(jobs)) {
+    if (!isMapping(job)) continue;
+    const steps = jobSteps(job);
+    if (steps.map(roleReason).every((reason) => reason === undefined)) continue;
+
+    const index = steps.findIndex(isReadinessStep);
+    if (index !== -1) {
+      const check = steps[index]!;
+      const condition = `steps.${String(check.id)}.outputs.ready == 'true'`;
+      const gated = steps.slice(index + 1);
+      for (const step of gated) {
+        if (typeof step.if !== 'string' || !step.if.includes(condition)) {
+          violations.push(
+            `${path}: job ${jobName}: step ${String(step.name ?? step.uses ?? step.run)} runs without if: ${condition}`,
+          );
+        }
+      }
+      for (const variable of requiredVariables(gated)) {
+        if (!listedVariables(check).includes(variable)) {
+          violations.push(`${path}: job ${jobName}: readiness does not list ${variable}`);
+        }
+      }
+      continue;
     }
-    expect(readiness.outputs).toEqual({ ready: '${{ steps.check.outputs.ready }}' });
-    expect(job.if).toContain("needs.readiness.outputs.ready == 'true'");
+
+    const needs = typeof job.needs === 'string' ? [job.needs] : ((job.needs ?? []) as string[]);
+    const gateName = needs.find((name) => {
+      const needed = jobs[name];
+      return isMapping(needed) && jobSteps(needed).some(isReadinessStep);
+    });
+    if (gateName === undefined) {
+      violations.push(`${path}: job ${jobName} assumes a role without a readiness check`);
+      continue;
+    }
+    const condition = `needs.${gateName}.outputs.ready == 'true'`;
+    if (typeof job.if !== 'string' || !job.if.includes(condition)) {
+      violations.push(`${path}: job ${jobName} runs without if: ${condition}`);
+    }
+    const gate = jobs[gateName] as Mapping;
+    const check = jobSteps(gate).find(isReadinessStep)!;
+    const output = isMapping(gate.outputs) ? gate.outputs.ready : undefined;
+    if (output !== `\${{ steps.${String(check.id)}.outputs.ready }}`) {
+      violations.push(`${path}: job ${gateName} does not output ready from its readiness step`);
+    }
+    for (const variable of requiredVariables(steps)) {
+      if (!listedVariables(check).includes(variable)) {
+        violations.push(`${path}: job ${gateName}: readiness does not list ${variable}`);
+      }
+    }
+  }
+  return violations;
+}
+
+/** A job gated by a readiness step of its own, which each broken sample below changes in one place. */
+const gatedStepSample = `jobs:
+  plan:
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+      - id: readiness
+        uses: ./actions/readiness
+        with:
+          variables: |
+            AWS_PLAN_ROLE_ARN=\${{ vars.AWS_PLAN_ROLE_ARN }}
+      - if: steps.readiness.outputs.ready == 'true'
+        run: npm ci
+      - if: steps.readiness.outputs.ready == 'true'
+        uses: ./actions/plan
+        with:
+          role_arn: \${{ vars.AWS_PLAN_ROLE_ARN }}
+          aws_region: \${{ vars.AWS_REGION || 'us-east-1' }}
+`;
+
+/** A job gated by a readiness job, which each broken sample below changes in one place. */
+const gatedJobSample = `jobs:
+  readiness:
+    outputs:
+      ready: \${{ steps.check.outputs.ready }}
+    steps:
+      - id: check
+        uses: ./actions/readiness
+        with:
+          variables: |
+            AWS_PLAN_ROLE_ARN=\${{ vars.AWS_PLAN_ROLE_ARN }}
+  drift:
+    needs: readiness
+    if: needs.readiness.outputs.ready == 'true'
+    steps:
+      - uses: ./actions/drift
+        with:
+          role_arn: \${{ vars.AWS_PLAN_ROLE_ARN }}
+`;
+
+function breakText(text: string, from: string, to: string): string {
+  expect(text).toContain(from);
+  return text.replace(from, to);
+}
+
+describe('workflow readiness', () => {
+  it.each(workflows)('gates role jobs in %s', (name) => {
+    const text = readFileSync(`${workflowDir}${name}`, 'utf8');
+    expect(readinessViolations(text, name)).toEqual([]);
+  });
+
+  it('gates plan and deploy with a step', () => {
+    for (const [name, jobName] of [
+      ['pull-request.yml', 'plan'],
+      ['deploy.yml', 'deploy'],
+    ] as const) {
+      const jobs = workflow(name).jobs as Record<string, Mapping>;
+      const steps = jobSteps(jobs[jobName]!);
+      expect(steps.findIndex(isReadinessStep), `${name} ${jobName}`).toBe(1);
+    }
+  });
+
+  it('passes the gated samples', () => {
+    expect(readinessViolations(gatedStepSample, 'sample.yml')).toEqual([]);
+    expect(readinessViolations(gatedJobSample, 'sample.yml')).toEqual([]);
+  });
+
+  // Each case breaks one rule of a gated sample, and the check must name that rule.
+  const brokenSamples: Array<{ rule: string; text: () => string; violation: string }> = [
+    {
+      rule: 'no readiness at all',
+      text: () => breakText(gatedJobSample, '    needs: readiness\n', ''),
+      violation: 'sample.yml: job drift assumes a role without a readiness check',
+    },
+    {
+      rule: 'step without the gate',
+      text: () =>
+        breakText(
+          gatedStepSample,
+          "      - if: steps.readiness.outputs.ready == 'true'\n        run: npm ci",
+          '      - run: npm ci',
+        ),
+      violation:
+        "sample.yml: job plan: step npm ci runs without if: steps.readiness.outputs.ready == 'true'",
+    },
+    {
+      rule: 'variable missing from the step',
+      text: () =>
+        breakText(
+          gatedStepSample,
+          '          role_arn: ${{ vars.AWS_PLAN_ROLE_ARN }}',
+          '          role_arn: ${{ vars.AWS_OTHER_ROLE_ARN }}',
+        ),
+      violation: 'sample.yml: job plan: readiness does not list AWS_OTHER_ROLE_ARN',
+    },
+    {
+      rule: 'job without the gate condition',
+      text: () =>
+        breakText(gatedJobSample, "    if: needs.readiness.outputs.ready == 'true'\n", ''),
+      violation: "sample.yml: job drift runs without if: needs.readiness.outputs.ready == 'true'",
+    },
+    {
+      rule: 'readiness job without the output',
+      text: () =>
+        breakText(gatedJobSample, 'steps.check.outputs.ready', 'steps.other.outputs.ready'),
+      violation: 'sample.yml: job readiness does not output ready from its readiness step',
+    },
+    {
+      rule: 'variable missing from the job',
+      text: () =>
+        breakText(
+          gatedJobSample,
+          '          role_arn: ${{ vars.AWS_PLAN_ROLE_ARN }}',
+          '          role_arn: ${{ vars.AWS_OTHER_ROLE_ARN }}',
+        ),
+      violation: 'sample.yml: job readiness: readiness does not list AWS_OTHER_ROLE_ARN',
+    },
+  ];
+
+  it.each(brokenSamples)('flags $rule', ({ text, violation }) => {
+    expect(readinessViolations(text(), 'sample.yml')).toEqual([violation]);
   });
 });
 
