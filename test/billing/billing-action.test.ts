@@ -13,6 +13,7 @@ import { checkMarker } from '../../actions/github/check-issues.ts';
 import { captureStdout, frozenNow } from '../github/helpers.ts';
 import {
   addRole,
+  atlasAccount,
   configPlanPolicy,
   planPolicy,
   readOutput,
@@ -160,6 +161,11 @@ describe('billing action', () => {
       expect.arrayContaining(['GetCostAndUsage', 'GetCostForecast', 'DescribeBudget']),
     );
     expect(world.writes()).toEqual(writesBefore);
+    for (const secret of [world.github.token, atlasAccount.clientSecret]) {
+      // The first line that shows a secret registers it; the runner masks every later one.
+      const first = stdout.lines().find((text) => text.includes(secret)) ?? '';
+      expect(first.startsWith('::add-mask::'), first.slice(0, 20)).toBe(true);
+    }
   });
 
   it('opens an issue over budget', async () => {
