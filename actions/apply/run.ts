@@ -2,15 +2,23 @@
 // function URLs and rolls an alias back when its new version is unhealthy, writes the result to the
 // job summary and sets the outputs. A failed action fails the step.
 import * as core from '@actions/core';
+import type { ApplyResult } from '../engine/plan-model.ts';
 import { renderPlanJson } from '../engine/render/json.ts';
 import { renderApplyMarkdown } from '../engine/render/markdown.ts';
 import { renderApplyText, renderPlanText } from '../engine/render/text.ts';
-import { createOidcCredentialProvider } from '../github/aws-credentials.ts';
-import { inGroup, input, readInputs, runAction, writeJobSummary } from '../github/index.ts';
+import {
+  createOidcCredentialProvider,
+  inGroup,
+  input,
+  readInputs,
+  runAction,
+  writeJobSummary,
+} from '../github/index.ts';
+import type { InputValues } from '../github/index.ts';
 import { writePlanJson } from '../plan/run.ts';
 import { planSession, planSummary, reconcileInputs } from '../plan/session.ts';
 import type { Session } from '../plan/session.ts';
-import type { AliasClient } from './aliases.ts';
+import type { AliasClient, SmokeTarget } from './aliases.ts';
 import {
   aliasTargets,
   createLambdaAliasClient,
@@ -18,6 +26,7 @@ import {
   smokeTargets,
 } from './aliases.ts';
 import { failureMessage, liveVersion, runSmokeTest, summaryLines } from './smoke.ts';
+import type { SmokeReport } from './smoke.ts';
 
 /** Inputs of the smoke test, besides the inputs every reconcile action has. */
 export const smokeInputs = {
@@ -60,6 +69,61 @@ function aliasClientFor(session: Session, env: Environment): AliasClient {
   });
 }
 
+/** Sets `function_url`, `function_version` and `rolled_back`; the first two from the first target. */
+function setSmokeOutputs(targets: readonly SmokeTarget[], report: SmokeReport): void {
+  const first = targets[0];
+  const outcome = report.outcomes.find((item) => item.smoke === first);
+  core.setOutput('function_url', first?.url ?? '');
+  core.setOutput(
+    'function_version',
+    outcome === undefined ? (first?.target.version ?? '') : liveVersion(outcome),
+  );
+  const rolledBack = report.outcomes.some((item) => item.rollback?.ok === true);
+  core.setOutput('rolled_back', String(rolledBack));
+}
+
+/**
+ * Smoke-tests every function URL that serves an alias after a successful apply, rolls back each
+ * alias that fails, sets the outputs and adds a line per URL to the job summary. Throws the failure
+ * message when a URL is not healthy.
+ */
+async function smokeTestApply(options: {
+  session: Session;
+  result: ApplyResult;
+  previous: ReadonlyMap<string, string>;
+  aliases: AliasClient;
+  settings: InputValues<typeof smokeInputs>;
+  dependencies: ApplyDependencies;
+}): Promise<void> {
+  const { session, result, settings } = options;
+  const { plan } = session;
+  const targets = smokeTargets(plan, result.outputs, aliasTargets(plan, result.outputs));
+  const report = await inGroup('Smoke test', async () => {
+    if (targets.length === 0) {
+      core.info('No function URL serves an alias of a function, so there is no smoke test.');
+    }
+    return runSmokeTest({
+      targets,
+      previous: options.previous,
+      client: options.aliases,
+      timeoutMs: settings.smoke_timeout_seconds * 1000,
+      requireDatabase: settings.smoke_require_database,
+      loopbackOnly: session.inputs.target === 'local',
+      log: (line) => core.info(line),
+      ...options.dependencies,
+    });
+  });
+
+  setSmokeOutputs(targets, report);
+  const lines = summaryLines(report);
+  if (lines.length > 0) {
+    await writeJobSummary(lines.join('\n\n'));
+  }
+  if (!report.passed) {
+    throw new Error(failureMessage(report));
+  }
+}
+
 /** Runs the apply action. Every failure ends in the one catch of `runAction`. */
 export function run(dependencies: ApplyDependencies = {}): Promise<void> {
   return runAction(async () => {
@@ -92,38 +156,14 @@ export function run(dependencies: ApplyDependencies = {}): Promise<void> {
         );
       }
 
-      const targets = smokeTargets(plan, result.outputs, aliasTargets(plan, result.outputs));
-      const report = await inGroup('Smoke test', async () => {
-        if (targets.length === 0) {
-          core.info('No function URL serves an alias of a function, so there is no smoke test.');
-        }
-        return runSmokeTest({
-          targets,
-          previous,
-          client: aliases,
-          timeoutMs: smokeSettings.smoke_timeout_seconds * 1000,
-          requireDatabase: smokeSettings.smoke_require_database,
-          loopbackOnly: session.inputs.target === 'local',
-          log: (line) => core.info(line),
-          ...dependencies,
-        });
+      await smokeTestApply({
+        session,
+        result,
+        previous,
+        aliases,
+        settings: smokeSettings,
+        dependencies,
       });
-
-      const first = report.outcomes[0];
-      core.setOutput('function_url', first?.smoke.url ?? targets[0]?.url ?? '');
-      core.setOutput(
-        'function_version',
-        first === undefined ? (targets[0]?.target.version ?? '') : liveVersion(first),
-      );
-      const rolledBack = report.outcomes.some((outcome) => outcome.rollback?.ok === true);
-      core.setOutput('rolled_back', String(rolledBack));
-      const lines = summaryLines(report);
-      if (lines.length > 0) {
-        await writeJobSummary(lines.join('\n\n'));
-      }
-      if (!report.passed) {
-        throw new Error(failureMessage(report));
-      }
     } finally {
       aliases.destroy();
       session.dispose();
