@@ -1,7 +1,10 @@
 // AWS and GitHub endpoints and credentials of a bootstrap run, read from the environment the way
 // `actions/stack.ts` reads them for the CLI: AWS_ENDPOINT_URL points every AWS client at a
 // stand-in, and without static keys the SDK's default credential chain applies.
+import { GetOpenIDConnectProviderCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Target } from '../engine/config/placeholders.ts';
+import { githubIssuerUrl } from '../providers/aws/github.ts';
+import { oidcProviderArn } from '../providers/aws/handlers/oidc-provider.ts';
 import type { AwsCredentials } from '../providers/aws/index.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -79,4 +82,34 @@ export function awsConnection(env: Environment, region: string, target: Target):
 export function githubApiUrl(env: Environment, target: Target): string {
   checkEndpoint(env, 'GITHUB_API_URL', target);
   return read(env, 'GITHUB_API_URL') ?? 'https://api.github.com';
+}
+
+/**
+ * Checks that the account's GitHub OIDC provider exists when this environment does not manage it
+ * (`oidcProvider.managed: false`). IAM rejects a trust policy that names a missing provider, and
+ * its error would not say which environment should create it.
+ */
+export async function checkUnmanagedOidcProvider(
+  connection: AwsConnection,
+  accountId: string,
+  file: string,
+): Promise<void> {
+  const arn = oidcProviderArn(accountId, githubIssuerUrl);
+  const iam = new IAMClient({ ...connection, maxAttempts: 3 });
+  try {
+    await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? 'Error';
+    if (name === 'NoSuchEntityException' || name === 'NoSuchEntity') {
+      throw new BootstrapError(
+        `the GitHub OIDC provider ${arn} does not exist, and ${file} sets aws.github.oidcProvider.managed: false. Bootstrap the environment that manages it first, or set managed: true in ${file}.`,
+      );
+    }
+    throw new BootstrapError(
+      `GetOpenIDConnectProvider of ${arn} failed with ${name}; check that the AWS credentials may call iam:GetOpenIDConnectProvider.`,
+      { cause: error },
+    );
+  } finally {
+    iam.destroy();
+  }
 }

@@ -22,7 +22,7 @@ import type { GitHubConfig } from '../providers/aws/schema.ts';
 import { createProviders, disposeProviders } from '../stack.ts';
 import type { BootstrapArguments } from './args.ts';
 import { UsageError, parseBootstrapArguments, usage } from './args.ts';
-import { BootstrapError, awsConnection, githubApiUrl } from './aws.ts';
+import { BootstrapError, awsConnection, checkUnmanagedOidcProvider, githubApiUrl } from './aws.ts';
 import type { AwsConnection } from './aws.ts';
 import { applySecretChange, describeSecretChange, planSecrets } from './secrets.ts';
 import type { SecretPlan } from './secrets.ts';
@@ -186,10 +186,15 @@ async function bootstrap(session: Session): Promise<number> {
     log.warning(`${args.env}: the config has problems; nothing was sent to AWS or GitHub`);
     return 1;
   }
-  const { aws, github } = githubSection(config, config.files[0] ?? `${args.env}.yaml`);
+  const file = config.files[0] ?? `${args.env}.yaml`;
+  const { aws, github } = githubSection(config, file);
   const connection: AwsConnection = awsConnection(io.env, aws.region, args.target);
   if (args.githubTokenEnv !== undefined && !args.dryRun) {
     githubApiUrl(io.env, args.target);
+  }
+
+  if (!github.oidcProvider.managed) {
+    await checkUnmanagedOidcProvider(connection, aws.accountId, file);
   }
 
   const provider = createAwsProvider({ ...connection, artifactRoot: io.cwd });

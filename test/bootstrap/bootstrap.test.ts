@@ -304,6 +304,40 @@ describe('bootstrap', () => {
     expect(world.aws.state().iam.roles['example-backend-dev']?.Tags).toHaveLength(3);
   });
 
+  it('needs the shared OIDC provider first', async () => {
+    const world = await startWorld();
+
+    const result = await world.run(['--env', 'prod', '--yes']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'the GitHub OIDC provider arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com does not exist',
+    );
+    expect(result.stderr).toContain('config/prod.yaml sets aws.github.oidcProvider.managed: false');
+    expect(world.aws.requests.writes()).toEqual([]);
+  });
+
+  it('bootstraps prod after dev', async () => {
+    const world = await startWorld();
+    await world.run(fullRun);
+    world.aws.requests.clear();
+
+    const result = await world.run(['--env', 'prod', '--yes']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Plan for prod: 2 to create');
+    expect(result.stdout).toMatch(
+      /AWS_PLAN_ROLE_ARN +arn:aws:iam::123456789012:role\/example-backend-prod-github-plan {2}\(environment prod\)/,
+    );
+    expect(result.stdout).not.toContain('AWS_PREVIEW_ROLE_ARN');
+    expect(Object.keys(world.aws.state().secretsmanager.secrets).sort()).toEqual([
+      'example-backend-dev/atlas',
+      'example-backend-dev/okta',
+      'example-backend-prod/atlas',
+      'example-backend-prod/okta',
+    ]);
+  });
+
   it('asks before writing', async () => {
     const world = await startWorld();
     const questions: string[] = [];
