@@ -89,7 +89,7 @@ export class DigestAuthenticator implements Authenticator {
    * is no usable nonce. Reading and incrementing the count happen in one synchronous step, so two
    * concurrent requests never send the same (nonce, nc) pair.
    */
-  sign(method: string, uri: string): { header: string; nonce: string } | undefined {
+  sign(method: string, uri: string): string | undefined {
     const state = this.current;
     if (state === undefined || state.count >= maxNonceCount) return undefined;
     state.count += 1;
@@ -98,7 +98,7 @@ export class DigestAuthenticator implements Authenticator {
       { username: this.credentials.publicKey, password: this.credentials.privateKey },
       { method, uri, nonceCount: state.count, ...(this.cnonce && { cnonce: this.cnonce() }) },
     );
-    return { header, nonce: state.challenge.nonce };
+    return header;
   }
 
   /**
@@ -155,8 +155,8 @@ function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): 
  * expects nonce counts in order does that when concurrent requests arrive out of order.
  */
 class DigestAttempt implements AuthAttempt {
-  /** Nonce of the last attempt, or undefined when it went without credentials. */
-  private signedNonce: string | undefined;
+  /** Whether the last attempt carried an `Authorization` header. */
+  private sentCredentials = false;
   private probing = false;
   private rechallenged = false;
   private staleRetries = 0;
@@ -165,17 +165,14 @@ class DigestAttempt implements AuthAttempt {
 
   async authorization(method: string, uri: string, signal?: AbortSignal) {
     for (;;) {
-      const signed = this.owner.sign(method, uri);
-      if (signed !== undefined) {
-        this.signedNonce = signed.nonce;
-        return signed.header;
-      }
+      const header = this.owner.sign(method, uri);
+      this.sentCredentials = header !== undefined;
+      if (header !== undefined) return header;
 
       const pending = this.owner.pendingProbe();
       if (pending === undefined || this.probing) {
         if (!this.probing) this.owner.startProbe();
         this.probing = true;
-        this.signedNonce = undefined;
         return undefined;
       }
       // NOTE: a waiting request waits at most as long as the first request's own timeout.
@@ -192,7 +189,7 @@ class DigestAttempt implements AuthAttempt {
       this.releaseWaiters();
     }
 
-    if (this.signedNonce === undefined) return 'answering the Digest challenge';
+    if (!this.sentCredentials) return 'responding to the Digest challenge';
     if (challenge.stale) {
       this.staleRetries += 1;
       return this.staleRetries <= maxStaleRetries
@@ -201,7 +198,7 @@ class DigestAttempt implements AuthAttempt {
     }
     if (this.rechallenged) return undefined;
     this.rechallenged = true;
-    return 'Atlas rejected the Digest response and sent a new nonce';
+    return 'Atlas rejected the Digest response, so it is sent once more with the latest nonce';
   }
 
   finish(): void {
