@@ -260,6 +260,27 @@ describe('digest stand-in checks', () => {
     expect(standIn.requests.at(-1)!.authFailure).toBe('STALE_NONCE');
   });
 
+  it('rejects a response signed for another URI', async () => {
+    const { standIn, header } = await signedHeader();
+    const otherPath = header
+      .replace(/nc=[0-9a-f]{8}/, 'nc=00000007')
+      .replace('uri="/api/atlas/v2/groups"', 'uri="/api/atlas/v2/groups/x"');
+
+    const response = await sendRaw(standIn.url, otherPath);
+
+    expect(response.status).toBe(401);
+    expect(standIn.requests.at(-1)!.authFailure).toBe('URI_MISMATCH');
+  });
+
+  it('rejects a malformed nonce count', async () => {
+    const { standIn, header } = await signedHeader();
+
+    const response = await sendRaw(standIn.url, header.replace(/nc=[0-9a-f]{8}/, 'nc=7'));
+
+    expect(response.status).toBe(401);
+    expect(standIn.requests.at(-1)!.authFailure).toBe('MALFORMED_DIGEST');
+  });
+
   it('accepts nonce counts out of order', async () => {
     const { standIn } = await signedHeader();
 
