@@ -150,7 +150,7 @@ export function createLambdaAliasClient(options: LambdaAliasClientOptions): Alia
           return undefined;
         }
         throw new Error(
-          `Lambda GetAlias of function ${target.functionName} alias ${target.alias} failed (${describeError(error)}), so the version to roll back to is unknown and nothing was applied. Check that the deploy role may call lambda:GetAlias on ${target.qualifiedArn}, then run again.`,
+          `Lambda GetAlias of function ${target.functionName} alias ${target.alias} failed with ${describeError(error)}. The version to roll back to is unknown, so nothing was applied. Check that the deploy role may call lambda:GetAlias on ${target.qualifiedArn}, then run again.`,
           { cause: error },
         );
       }
@@ -165,7 +165,7 @@ export function createLambdaAliasClient(options: LambdaAliasClientOptions): Alia
           }),
         );
       } catch (error) {
-        throw new Error(`Lambda UpdateAlias failed (${describeError(error)})`, { cause: error });
+        throw new Error(`Lambda UpdateAlias failed with ${describeError(error)}`, { cause: error });
       }
     },
     destroy() {

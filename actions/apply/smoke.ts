@@ -174,7 +174,7 @@ function rollbackSentence(outcome: TargetOutcome): string {
       if (outcome.rollback?.ok === true) {
         return `Alias ${target.alias} of ${name} was rolled back from version ${outcome.deployed} to version ${restored}. Read ${logs} for version ${outcome.deployed}, fix the cause and push again; rerunning this commit deploys the same version again.`;
       }
-      return `Rolling alias ${target.alias} of ${name} back from version ${outcome.deployed} to version ${restored} failed (${outcome.rollback?.error ?? 'not attempted'}), so version ${outcome.deployed} is still live. Point it back now: aws lambda update-alias --region ${target.region} --function-name ${target.functionName} --name ${target.alias} --function-version ${restored}`;
+      return `Rolling alias ${target.alias} of ${name} back from version ${outcome.deployed} to version ${restored} failed, so version ${outcome.deployed} is still live: ${outcome.rollback?.error ?? 'not attempted'}. Point it back now: aws lambda update-alias --region ${target.region} --function-name ${target.functionName} --name ${target.alias} --function-version ${restored}`;
     }
     case 'first-deploy':
       return `This was the first deploy of alias ${target.alias} of ${name}, so there is no earlier version to roll back to and version ${outcome.deployed} stays. Read ${logs}, fix the cause and push again.`;

@@ -212,6 +212,47 @@ describe('apply smoke test', () => {
     expect(await restored.json()).toEqual(JSON.parse(healthyBody));
   });
 
+  it('reports a failed rollback', async () => {
+    const deploy = await startDeployWorld();
+    world = deploy.world;
+    await useHandler(world, handlerSource(200, healthyBody, 'healthy'));
+    await stubRunner(world, { GITHUB_TOKEN: '' });
+    captureStdout();
+    await run(manualClock());
+    const healthyVersion = await readOutput(world, 'function_version');
+    expect(healthyVersion).toBeDefined();
+
+    await useHandler(world, handlerSource(500, 'broken', 'broken'));
+    await stubRunner(world, { GITHUB_TOKEN: '', SMOKE_TIMEOUT_SECONDS: '2' });
+    const stdout = captureStdout();
+    const clock = manualClock();
+    const stand = world;
+    // The apply has moved the alias by the first pause, so only the rollback meets the fault.
+    // Three failures exhaust the SDK's three attempts.
+    const sleep = (ms: number) => {
+      if (clock.pauses.length === 0) {
+        stand.aws.faults.serverError({ service: 'lambda', operation: 'UpdateAlias', count: 3 });
+      }
+      return clock.sleep(ms);
+    };
+    await run({ now: clock.now, sleep });
+
+    expect(process.exitCode).toBe(1);
+    const brokenVersion = newestVersion(world);
+    expect(brokenVersion).not.toBe(healthyVersion);
+    expect(await aliasVersion(world)).toBe(brokenVersion);
+    expect(await readOutput(world, 'rolled_back')).toBe('false');
+    expect(await readOutput(world, 'function_version')).toBe(brokenVersion);
+    const failure = errors(stdout.lines());
+    expect(failure).toHaveLength(1);
+    expect(failure[0]).toContain(
+      `back from version ${brokenVersion} to version ${healthyVersion} failed, so version ${brokenVersion} is still live: Lambda UpdateAlias failed with ServiceException`,
+    );
+    expect(failure[0]).toContain(
+      `aws lambda update-alias --region us-east-1 --function-name ${functionName} --name live --function-version ${healthyVersion}`,
+    );
+  });
+
   it('fails a first deploy without rollback', async () => {
     const deploy = await startDeployWorld();
     world = deploy.world;

@@ -114,7 +114,7 @@ function recordingClient(failUpdate?: string) {
       updates.push(`${target.functionName}:${target.alias}=${version}`);
       return failUpdate === undefined
         ? Promise.resolve()
-        : Promise.reject(new Error(`Lambda UpdateAlias failed (${failUpdate})`));
+        : Promise.reject(new Error(`Lambda UpdateAlias failed with ${failUpdate}`));
     },
     destroy: () => {},
   };
