@@ -40,6 +40,13 @@ describe('apply action', () => {
     expect(created).toBeGreaterThan(-1);
     const groups = lines.slice(0, created).filter((line) => line.startsWith('::group::'));
     expect(groups.at(-1)).toBe('::group::aws');
+    // With target local, the stand-in's https function URL is not on this machine: no request.
+    const functionUrl = await readOutput(world, 'function_url');
+    expect(functionUrl).toMatch(/^https:\/\/[a-z0-9]+\.lambda-url\.us-east-1\.on\.aws\/$/);
+    expect(lines).toContain(
+      `Smoke test of ${functionUrl} skipped: target is local and ${functionUrl} is not on this machine`,
+    );
+    expect(await readOutput(world, 'rolled_back')).toBe('false');
 
     await stubRunner(world, { GITHUB_TOKEN: '' });
     const writesAfter = world.writes();
