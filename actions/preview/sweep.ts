@@ -5,7 +5,7 @@
 import type { GitHubClient, RepositoryName } from '../github/index.ts';
 import type { PreviewOriginRecord } from '../providers/okta/index.ts';
 import { functionExists, listPreviewFunctions } from './lambda.ts';
-import { previewNumberOfId } from './names.ts';
+import { previewNumberOf, previewNumberOfId } from './names.ts';
 import { removeOktaRecords, removePreview } from './remove.ts';
 import type { PreviewSession } from './session.ts';
 
@@ -51,6 +51,38 @@ async function oktaRecords(session: PreviewSession): Promise<PreviewOriginRecord
   );
 }
 
+/**
+ * Returns the preview functions of open pull requests that Okta records but AWS no longer has.
+ * The closed pull requests' records are already removed. Read-only.
+ */
+async function findOrphanedFunctions(
+  session: PreviewSession,
+  records: readonly PreviewOriginRecord[],
+  pullRequests: readonly SweptPullRequest[],
+): Promise<Set<string>> {
+  const { aws, provider, config, context } = session;
+  const orphaned = new Set<string>();
+  const unchecked = new Set<string>();
+  for (const record of records) {
+    const number = previewNumberOfId(record.preview, context.repository);
+    const open = pullRequests.some((pull) => pull.number === number && pull.state !== 'closed');
+    if (!open || orphaned.has(record.functionName) || unchecked.has(record.functionName)) continue;
+    // The preview role may read only `<functionName>-pr-*` of the config's functions.
+    const known = config.functions.some(
+      (base) => previewNumberOf(record.functionName, base.functionName) === number,
+    );
+    if (!known) {
+      unchecked.add(record.functionName);
+      provider.log.warning(
+        `okta: kept the preview record of ${record.functionName} (${record.preview}): it is not a preview of a function in aws.functions, so the sweep cannot check whether it still exists.`,
+      );
+    } else if (!(await functionExists(aws, provider, record.functionName))) {
+      orphaned.add(record.functionName);
+    }
+  }
+  return orphaned;
+}
+
 /** Sweeps the leftovers of closed pull requests. */
 export async function sweepPreviews(session: PreviewSession): Promise<SweepResult> {
   const { aws, provider, config, context, github } = session;
@@ -60,7 +92,8 @@ export async function sweepPreviews(session: PreviewSession): Promise<SweepResul
   const records = await oktaRecords(session);
   const numbers = new Set(functions.map((fn) => fn.number));
   for (const record of records) {
-    numbers.add(previewNumberOfId(record.preview, context.repository) ?? 0);
+    const number = previewNumberOfId(record.preview, context.repository);
+    if (number !== undefined) numbers.add(number);
   }
 
   const pullRequests: SweptPullRequest[] = [];
@@ -75,15 +108,7 @@ export async function sweepPreviews(session: PreviewSession): Promise<SweepResul
     pullRequests.push({ number, state, removed });
   }
 
-  // Records of open pull requests whose function is gone; the closed ones are already removed.
-  const orphaned = new Set<string>();
-  for (const record of records) {
-    const number = previewNumberOfId(record.preview, context.repository);
-    const open = pullRequests.some((pull) => pull.number === number && pull.state !== 'closed');
-    if (open && !(await functionExists(aws, provider, record.functionName))) {
-      orphaned.add(record.functionName);
-    }
-  }
+  const orphaned = await findOrphanedFunctions(session, records, pullRequests);
   const orphans =
     orphaned.size === 0 || session.okta === undefined
       ? []
@@ -92,7 +117,9 @@ export async function sweepPreviews(session: PreviewSession): Promise<SweepResul
           provider,
           config.okta?.appAddress,
           (record) =>
-            record.environment === config.environment && orphaned.has(record.functionName),
+            record.environment === config.environment &&
+            previewNumberOfId(record.preview, context.repository) !== undefined &&
+            orphaned.has(record.functionName),
         );
   return { pullRequests, orphans };
 }
