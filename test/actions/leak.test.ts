@@ -203,6 +203,8 @@ interface ActionSetup {
   readonly runArgument?: unknown;
   /** Labels of `runSecrets` that a successful run receives, so the scan covers them. */
   readonly received: readonly string[];
+  /** Labels of secrets the run registers with `::add-mask::`, which shows they reached it. */
+  readonly masked: readonly string[];
 }
 
 async function editConfig(world: World, options: RunOptions): Promise<void> {
@@ -212,9 +214,14 @@ async function editConfig(world: World, options: RunOptions): Promise<void> {
 }
 
 /** Runs the action on a pull request of the stand-in repository, with the world's one role. */
-function pullRequestSetup(policy: object, received: readonly string[]): ActionSetup {
+function pullRequestSetup(
+  policy: object,
+  received: readonly string[],
+  masked: readonly string[],
+): ActionSetup {
   return {
     received,
+    masked,
     async prepare(options) {
       const world = await startWorld({ name: 'gitops-leak', policy });
       await editConfig(world, options);
@@ -227,23 +234,25 @@ function pullRequestSetup(policy: object, received: readonly string[]): ActionSe
 
 const awsSession = ['AWS secret access key 1', 'AWS session token 1'];
 const vendorSecrets = [...awsSession, 'Atlas access token 1'];
+const vendorCredentials = ['Atlas client secret', 'Okta API token'];
 
 /**
  * The set-up of each action. An action added later without one here runs with the deploy role on
  * a pull request, and is scanned, but its run may fail early and so cover less.
  */
 const setups: Record<string, ActionSetup> = {
-  plan: pullRequestSetup(planPolicy, vendorSecrets),
-  apply: pullRequestSetup(deployPolicy, vendorSecrets),
-  drift: pullRequestSetup(planPolicy, vendorSecrets),
+  plan: pullRequestSetup(planPolicy, vendorSecrets, vendorCredentials),
+  apply: pullRequestSetup(deployPolicy, vendorSecrets, vendorCredentials),
+  drift: pullRequestSetup(planPolicy, vendorSecrets, vendorCredentials),
   // The world's plan policy has no Cost Explorer read, so billing runs with the deploy role.
   billing: {
-    ...pullRequestSetup(deployPolicy, vendorSecrets),
+    ...pullRequestSetup(deployPolicy, vendorSecrets, ['Atlas client secret']),
     runArgument: { now: () => frozenNow },
   },
   preview: {
     // Dev is applied first (its credentials are key 1), then the preview deploys pull request 1.
     received: [...vendorSecrets, 'AWS secret access key 2', 'AWS session token 2'],
+    masked: ['Okta API token'],
     async prepare(options) {
       const world = await startAppliedWorld();
       await editConfig(world, options);
@@ -255,7 +264,7 @@ const setups: Record<string, ActionSetup> = {
   },
 };
 
-const fallbackSetup = pullRequestSetup(deployPolicy, []);
+const fallbackSetup = pullRequestSetup(deployPolicy, [], []);
 
 /** Runs action `name` under the runner contract and returns what it produced. */
 async function runAction(name: string, options: RunOptions): Promise<ActionRun> {
@@ -311,6 +320,9 @@ describe('leak scan', () => {
     }
     for (const label of setups[name]?.received ?? []) {
       expect(Object.keys(result.secrets)).toContain(label);
+    }
+    for (const label of setups[name]?.masked ?? []) {
+      expect(result.sources.stdout, label).toContain(`::add-mask::${result.secrets[label]}`);
     }
     if (Object.keys(debug).length > 0) expect(result.sources.stdout).toContain('::debug::');
     expect(findLeaks(result.sources, result.secrets)).toEqual([]);
