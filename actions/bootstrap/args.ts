@@ -13,7 +13,12 @@ export interface BootstrapArguments {
   readonly dryRun: boolean;
   /** Name of the environment variable that contains the GitHub token, when variables are to be set. */
   readonly githubTokenEnv: string | undefined;
+  /** Where the per-environment variables go: the GitHub environment, or the repository. */
+  readonly variablesScope: VariablesScope;
 }
+
+export const variablesScopes = ['environment', 'repository'] as const;
+export type VariablesScope = (typeof variablesScopes)[number];
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -24,7 +29,7 @@ export const usage = `Usage: npm run bootstrap -- --env NAME [options]
 
 Creates what GitHub Actions need before their first run, with admin AWS credentials: the GitHub
 OIDC provider and the plan, deploy and preview roles of aws.github in config/NAME.yaml, and the
-Secrets Manager secrets in aws.github.secretNames that hold the Atlas and Okta credentials. Then
+Secrets Manager secrets in aws.github.secretNames that contain the Atlas and Okta credentials. Then
 prints the repository variables the workflows read, and sets them when a GitHub token is given.
 
 Options:
@@ -36,6 +41,11 @@ Options:
   --dry-run               Print the plan and the secret changes; write nothing
   --github-token-env VAR  Set the GitHub variables with the token in environment variable VAR
                           (default: GITHUB_TOKEN when it is set)
+  --variables-scope SCOPE environment (default): the role ARNs, region and secret names go to
+                          the GitHub environment aws.github.environment, so dev and prod keep
+                          their own; repository: they go to the repository, which suits a
+                          repository with one environment. AWS_PREVIEW_ROLE_ARN always goes to
+                          the repository, because preview jobs run without an environment.
   --help                  Show this help
 
 Credentials: AWS from the default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO); AWS_ENDPOINT_URL
@@ -53,6 +63,7 @@ const optionSpec = {
   yes: { type: 'boolean', short: 'y' },
   'dry-run': { type: 'boolean' },
   'github-token-env': { type: 'string' },
+  'variables-scope': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -101,6 +112,12 @@ export function parseBootstrapArguments(
       `--github-token-env must name an environment variable, such as GITHUB_TOKEN (got "${tokenEnv}")`,
     );
   }
+  const scope = values['variables-scope'] ?? 'environment';
+  if (!(variablesScopes as readonly string[]).includes(scope)) {
+    throw new UsageError(
+      `--variables-scope must be one of ${variablesScopes.join(', ')} (got "${scope}")`,
+    );
+  }
   return {
     env: values.env,
     configDir: values['config-dir'] ?? 'config',
@@ -108,5 +125,6 @@ export function parseBootstrapArguments(
     yes: values.yes === true,
     dryRun: values['dry-run'] === true,
     githubTokenEnv: tokenEnv ?? (env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : undefined),
+    variablesScope: scope as VariablesScope,
   };
 }

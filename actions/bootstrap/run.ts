@@ -156,8 +156,13 @@ async function publishVariables(
     return;
   }
   if (args.githubTokenEnv === undefined) {
+    const environments = [...new Set(variables.flatMap((variable) => variable.environment ?? []))];
+    const where =
+      environments.length === 0
+        ? ''
+        : ` (create the environment ${environments.join(', ')} under Settings > Environments first)`;
     io.stdout.write(
-      `Set them under Settings > Secrets and variables > Actions (environment ${github.environment} must exist), or run again with --github-token-env VAR to set them.\n`,
+      `Set them under Settings > Secrets and variables > Actions${where}, or run again with --github-token-env VAR to set them.\n`,
     );
     return;
   }
@@ -234,7 +239,12 @@ async function bootstrap(session: Session): Promise<number> {
       await publishVariables(
         session,
         github,
-        repositoryVariables(github, aws.region, roleArns(aws, github, plan.outputs)),
+        repositoryVariables(
+          github,
+          aws.region,
+          roleArns(aws, github, plan.outputs),
+          args.variablesScope,
+        ),
       );
       log.info('dry run: nothing was written');
       return 0;
@@ -271,7 +281,7 @@ async function bootstrap(session: Session): Promise<number> {
     await publishVariables(
       session,
       github,
-      repositoryVariables(github, aws.region, roleArns(aws, github, outputs)),
+      repositoryVariables(github, aws.region, roleArns(aws, github, outputs), args.variablesScope),
     );
     return 0;
   } finally {

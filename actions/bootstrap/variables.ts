@@ -5,7 +5,8 @@
 // and prod each have their own roles, so one repository variable could not serve both. The preview
 // role ARN goes to the repository. A job that names an environment gets the OIDC subject
 // `environment:NAME`, which the preview role does not trust, so preview and sweep jobs run without
-// an environment and see repository variables only.
+// an environment and see repository variables only. `--variables-scope repository` puts every
+// variable in the repository, for a repository with one environment.
 import { getOctokit } from '@actions/github';
 import type { GitHubConfig } from '../providers/aws/schema.ts';
 import type { RepositoryName } from '../github/context.ts';
@@ -27,13 +28,17 @@ export interface RoleArns {
   readonly preview: string | undefined;
 }
 
-/** Lists the variables to set, sorted by scope and then name. */
+/**
+ * Lists the variables to set, sorted by scope and then name. With `scope` `repository`, the
+ * per-environment values go to the repository too.
+ */
 export function repositoryVariables(
   github: GitHubConfig,
   region: string,
   roles: RoleArns,
+  scope: 'environment' | 'repository' = 'environment',
 ): RepositoryVariable[] {
-  const environment = github.environment;
+  const environment = scope === 'environment' ? github.environment : undefined;
   const secretOf = (vendor: 'atlas' | 'okta') =>
     (github.secretNames ?? []).find((name) => vendorOfSecret(name) === vendor);
   const atlasSecret = secretOf('atlas');

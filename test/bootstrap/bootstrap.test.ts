@@ -338,6 +338,36 @@ describe('bootstrap', () => {
     ]);
   });
 
+  it('sets repository variables on request', async () => {
+    const world = await startWorld();
+
+    const result = await world.run([...fullRun, '--variables-scope', 'repository']);
+
+    expect(result.code).toBe(0);
+    const hosted = world.github.repository();
+    expect([...hosted.variables.keys()].sort()).toEqual([
+      'ATLAS_SECRET_NAME',
+      'AWS_DEPLOY_ROLE_ARN',
+      'AWS_PLAN_ROLE_ARN',
+      'AWS_PREVIEW_ROLE_ARN',
+      'AWS_REGION',
+      'OKTA_SECRET_NAME',
+    ]);
+    expect(hosted.environmentVariables.get('dev')?.size).toBe(0);
+  });
+
+  it('prints where to set variables', async () => {
+    const world = await startWorld();
+
+    const result = await world.run(['--env', 'dev', '--yes'], { env: { GITHUB_TOKEN: undefined } });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'Set them under Settings > Secrets and variables > Actions (create the environment dev under Settings > Environments first)',
+    );
+    expect(githubWrites(world.github)).toEqual([]);
+  });
+
   it('asks before writing', async () => {
     const world = await startWorld();
     const questions: string[] = [];
@@ -373,6 +403,10 @@ describe('bootstrap input', () => {
     [['--yes'], '--env is required, such as --env dev'],
     [['--env', 'dev', '--target', 'moon'], '--target must be one of local, cloud (got "moon")'],
     [['--env', 'dev', '--github-token-env', 'not a name'], '--github-token-env must name'],
+    [
+      ['--env', 'dev', '--variables-scope', 'org'],
+      '--variables-scope must be one of environment, repository (got "org")',
+    ],
   ])('rejects %j', async (argv, message) => {
     const world = await startWorld();
 
