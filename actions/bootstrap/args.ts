@@ -13,7 +13,7 @@ export interface BootstrapArguments {
   readonly dryRun: boolean;
   /** Name of the environment variable that contains the GitHub token, when variables are to be set. */
   readonly githubTokenEnv: string | undefined;
-  /** Where the per-environment variables go: the GitHub environment, or the repository. */
+  /** Scope of the per-environment variables: the GitHub environment, or the repository. */
   readonly variablesScope: VariablesScope;
 }
 

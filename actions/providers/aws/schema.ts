@@ -291,7 +291,7 @@ const githubSchema = z.strictObject({
   defaultBranch: branchName,
   /** GitHub environment the deploy job runs in. */
   environment: z.string().regex(/^[A-Za-z0-9._ -]{1,255}$/, noWildcard('environment name')),
-  /** Whether pull requests may assume the plan role (never the deploy role). */
+  /** Whether pull requests may assume the plan role. They never get the deploy role. */
   pullRequests: z.boolean(),
   oidcProvider: z.strictObject({
     /**
