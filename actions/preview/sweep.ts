@@ -12,7 +12,7 @@ import type { PreviewSession } from './session.ts';
 /** One pull request the sweep looked at. */
 export interface SweptPullRequest {
   readonly number: number;
-  /** `open`, `closed`, or `unknown` when GitHub does not know the number. */
+  /** `open`, `closed`, or `unknown` when GitHub returns 404 for the number. */
   readonly state: 'open' | 'closed' | 'unknown';
   readonly removed: readonly string[];
 }

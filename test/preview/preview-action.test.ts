@@ -3,12 +3,19 @@
 // pull_request and schedule payloads in GITHUB_EVENT_PATH. Dev is applied first, as a push to dev
 // does before any pull request can preview it.
 import { readFile, writeFile } from 'node:fs/promises';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run as apply } from '../../actions/apply/run.ts';
 import { run as plan } from '../../actions/plan/run.ts';
 import { run } from '../../actions/preview/run.ts';
-import { readOutput, removeRunnerFiles, stubRunner } from '../actions/world.ts';
+import {
+  deployPolicy,
+  readOutput,
+  removeRunnerFiles,
+  startWorld,
+  stubRunner,
+} from '../actions/world.ts';
 import type { World } from '../actions/world.ts';
 import { captureStdout } from '../github/helpers.ts';
 import {
@@ -88,6 +95,11 @@ describe('preview action', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain(`${url}docs`);
     expect(await readFile(world.summaryPath, 'utf8')).toContain(`## Preview of #${pull}`);
+    for (const secret of [world.github.token, world.okta.apiToken]) {
+      // The first line that shows a secret registers it; the runner masks every later one.
+      const first = stdout.lines().find((line) => line.includes(secret)) ?? '';
+      expect(first.startsWith('::add-mask::'), first.slice(0, 20)).toBe(true);
+    }
   });
 
   it('removes a closed pull request preview', async () => {
@@ -288,5 +300,53 @@ describe('preview action', () => {
 
     expect(process.exitCode).toBe(1);
     expect(errors(stdout)[0]).toContain(`Pull request #${pull} targets branch prod`);
+  });
+
+  it('names a missing base function', async () => {
+    // Dev was never applied, so there is no base function to copy.
+    world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await stubPreview(world, 'deploy', pullRequestEvent('opened', pull));
+    vi.stubEnv('INPUT_ROLE_ARN', world.roleArn);
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    const lines = errors(stdout);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('The base function example-backend-dev has no alias live');
+    expect(lines[0]).toContain('Apply the dev config first');
+    expect(Object.keys(world.aws.state().lambda.functions)).toEqual([]);
+    expect(commentsOn(world, pull)).toEqual([]);
+  });
+
+  it('rejects a function it does not own', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    const name = `example-backend-dev-pr-${pull}`;
+    const lambda = new LambdaClient(world.aws.clientConfig());
+    const base = world.aws.state().lambda.functions['example-backend-dev']!;
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Role: base.latest.Role,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: await readFile(join(world.root, 'dist/service/lambda.zip')) },
+      }),
+    );
+    lambda.destroy();
+    await stubPreview(world, 'deploy', pullRequestEvent('opened', pull));
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    expect(errors(stdout)[0]).toContain(
+      `Lambda function ${name} exists but is not the dev preview of octo-org/example-backend#${pull}`,
+    );
+    expect(world.aws.state().lambda.functions[name]!.Tags).toEqual({});
+    expect(awsNames(world).logGroups).not.toContain(`/aws/lambda/${name}`);
   });
 });
