@@ -13,6 +13,7 @@ import { loadConfig } from '../engine/config/load.ts';
 import type { LoadedConfig } from '../engine/config/load.ts';
 import { formatProblem } from '../engine/config/problems.ts';
 import { createEngine } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { Plan } from '../engine/plan-model.ts';
 import type { Logger } from '../engine/provider.ts';
 import { renderApplyText, renderPlanText } from '../engine/render/text.ts';
@@ -28,7 +29,7 @@ import { applySecretChange, describeSecretChange, planSecrets } from './secrets.
 import type { SecretPlan } from './secrets.ts';
 import { githubOnlyProvider } from './subset.ts';
 import { formatVariables, repositoryVariables, setVariables } from './variables.ts';
-import type { RoleArns } from './variables.ts';
+import type { GitHubTarget, RoleArns } from './variables.ts';
 
 /** The process surface of a bootstrap run, injectable for tests. */
 export interface BootstrapIo extends CliIo {
@@ -143,10 +144,30 @@ function printSecretPlan(session: Session, secrets: SecretPlan): void {
   }
 }
 
+/**
+ * Returns where to set the variables, or `undefined` when no token was given. Checks the token
+ * variable and the API URL before anything is written.
+ */
+function githubTarget(session: Session, github: GitHubConfig): GitHubTarget | undefined {
+  const { args, io } = session;
+  if (args.githubTokenEnv === undefined || args.dryRun) {
+    return undefined;
+  }
+  const token = io.env[args.githubTokenEnv];
+  if (token === undefined || token === '') {
+    throw new BootstrapError(
+      `--github-token-env names ${args.githubTokenEnv}, which is not set. Export a token with the Variables (read and write) and Environments (read) repository permissions in it, or leave out --github-token-env.`,
+    );
+  }
+  const [owner = '', repo = ''] = github.repository.split('/');
+  return { token, baseUrl: githubApiUrl(io.env, args.target), repository: { owner, repo } };
+}
+
 async function publishVariables(
   session: Session,
   github: GitHubConfig,
   variables: ReturnType<typeof repositoryVariables>,
+  target: GitHubTarget | undefined,
 ): Promise<void> {
   const { args, io } = session;
   io.stdout.write(
@@ -155,7 +176,7 @@ async function publishVariables(
   if (args.dryRun) {
     return;
   }
-  if (args.githubTokenEnv === undefined) {
+  if (target === undefined) {
     const environments = [...new Set(variables.flatMap((variable) => variable.environment ?? []))];
     const where =
       environments.length === 0
@@ -166,26 +187,116 @@ async function publishVariables(
     );
     return;
   }
-  const token = io.env[args.githubTokenEnv];
-  if (token === undefined || token === '') {
-    throw new BootstrapError(
-      `--github-token-env names ${args.githubTokenEnv}, which is not set. Export a token with the Variables (read and write) and Environments (read) repository permissions in it, or leave out --github-token-env.`,
-    );
-  }
-  const [owner = '', repo = ''] = github.repository.split('/');
-  const lines = await setVariables(
-    { token, baseUrl: githubApiUrl(io.env, args.target), repository: { owner, repo } },
-    variables,
-  );
+  const lines = await setVariables(target, variables);
   for (const line of lines) {
     session.log.info(line);
   }
 }
 
+/** What the steps after validation share. */
+interface Prepared {
+  readonly config: LoadedConfig;
+  readonly aws: AwsSection;
+  readonly github: GitHubConfig;
+  readonly target: GitHubTarget | undefined;
+  readonly engine: Engine;
+  readonly secretsClient: SecretsManagerClient;
+}
+
+function variablesFor(session: Session, prepared: Prepared, outputs: Plan['outputs']) {
+  const { aws, github } = prepared;
+  return repositoryVariables(
+    github,
+    aws.region,
+    roleArns(aws, github, outputs),
+    session.args.variablesScope,
+  );
+}
+
+/**
+ * Plans the GitHub resources and the secrets, reading only, then applies both after confirmation
+ * and publishes the variables.
+ */
+async function reconcile(session: Session, prepared: Prepared): Promise<number> {
+  const { args, io, log } = session;
+  const { aws, github, config, engine, secretsClient } = prepared;
+
+  // Plan: the engine observes, and the secrets are read to compare.
+  const plan = await engine.plan({
+    environment: config.environment,
+    prune: false,
+    sections: { aws },
+  });
+  io.stdout.write(renderPlanText(plan, { color: io.stdout.isTTY === true && !io.env.NO_COLOR }));
+  if (plan.summary.total.conflict > 0) {
+    throw new BootstrapError(
+      `${plan.summary.total.conflict} resource(s) already exist without this environment's ownership marker. Delete or rename them, or change their names in aws.github, then run again.`,
+    );
+  }
+  const secrets = await planSecrets(secretsClient, github.secretNames ?? [], io.env);
+  printSecretPlan(session, secrets);
+  if (secrets.problems.length > 0) {
+    for (const problem of secrets.problems) {
+      io.stderr.write(`error: ${problem}\n`);
+    }
+    log.warning('nothing was written, because of the secret problems above');
+    return 1;
+  }
+  const secretWrites = secrets.changes.filter(
+    (change) => change.action === 'create' || change.action === 'update',
+  );
+
+  // A dry run stops before the first write.
+  if (args.dryRun) {
+    await publishVariables(
+      session,
+      github,
+      variablesFor(session, prepared, plan.outputs),
+      undefined,
+    );
+    log.info('dry run: nothing was written');
+    return 0;
+  }
+
+  // Confirm, then apply the plan and write the secrets.
+  const changes = plan.summary.changes || secretWrites.length > 0;
+  const question = `Apply these changes to AWS account ${aws.accountId}?`;
+  if (changes && !(await confirmed(session, question))) {
+    log.warning('not confirmed; nothing was written');
+    return 1;
+  }
+  let outputs: Plan['outputs'] = plan.outputs;
+  if (plan.summary.changes) {
+    const result = await engine.apply(plan);
+    io.stdout.write(renderApplyText(result));
+    if (!result.succeeded) {
+      log.warning(
+        'the apply failed, so no secret or variable was written; fix the error above and run again',
+      );
+      return 1;
+    }
+    outputs = result.outputs;
+  }
+  const description = `Credentials that GitHub Actions of ${github.repository} read for environment ${config.environment}; written by npm run bootstrap`;
+  for (const change of secretWrites) {
+    await applySecretChange(secretsClient, change, description);
+    log.info(describeSecretChange(change, false));
+  }
+
+  // The variables the workflows read.
+  await publishVariables(
+    session,
+    github,
+    variablesFor(session, prepared, outputs),
+    prepared.target,
+  );
+  return 0;
+}
+
 async function bootstrap(session: Session): Promise<number> {
   const { args, io, log } = session;
 
-  // 1. Config, validated as a whole, before any request.
+  // Every check that needs no request: the whole config, endpoints and the GitHub token.
   const config = await loadValidConfig(session);
   if (config === undefined) {
     log.warning(`${args.env}: the config has problems; nothing was sent to AWS or GitHub`);
@@ -194,10 +305,7 @@ async function bootstrap(session: Session): Promise<number> {
   const file = config.files[0] ?? `${args.env}.yaml`;
   const { aws, github } = githubSection(config, file);
   const connection: AwsConnection = awsConnection(io.env, aws.region, args.target);
-  if (args.githubTokenEnv !== undefined && !args.dryRun) {
-    githubApiUrl(io.env, args.target);
-  }
-
+  const target = githubTarget(session, github);
   if (!github.oidcProvider.managed) {
     await checkUnmanagedOidcProvider(connection, aws.accountId, file);
   }
@@ -205,85 +313,11 @@ async function bootstrap(session: Session): Promise<number> {
   const provider = createAwsProvider({ ...connection, artifactRoot: io.cwd });
   const secretsClient = new SecretsManagerClient({ ...connection, maxAttempts: 3 });
   try {
-    // 2. Plan the GitHub resources, and the secrets, reading only.
     const engine = createEngine([githubOnlyProvider(provider)], {
       log,
       ...session.options.engineOverrides,
     });
-    const plan = await engine.plan({
-      environment: config.environment,
-      prune: false,
-      sections: { aws },
-    });
-    io.stdout.write(renderPlanText(plan, { color: io.stdout.isTTY === true && !io.env.NO_COLOR }));
-    if (plan.summary.total.conflict > 0) {
-      throw new BootstrapError(
-        `${plan.summary.total.conflict} resource(s) already exist without this environment's ownership marker. Delete or rename them, or change their names in aws.github, then run again.`,
-      );
-    }
-    const secrets = await planSecrets(secretsClient, github.secretNames ?? [], io.env);
-    printSecretPlan(session, secrets);
-    if (secrets.problems.length > 0) {
-      for (const problem of secrets.problems) {
-        io.stderr.write(`error: ${problem}\n`);
-      }
-      log.warning('nothing was written, because of the secret problems above');
-      return 1;
-    }
-    const secretWrites = secrets.changes.filter(
-      (change) => change.action === 'create' || change.action === 'update',
-    );
-
-    // 3. Dry run: stop before the first write.
-    if (args.dryRun) {
-      await publishVariables(
-        session,
-        github,
-        repositoryVariables(
-          github,
-          aws.region,
-          roleArns(aws, github, plan.outputs),
-          args.variablesScope,
-        ),
-      );
-      log.info('dry run: nothing was written');
-      return 0;
-    }
-
-    // 4. Confirm, then apply the plan and write the secrets.
-    const changes = plan.summary.changes || secretWrites.length > 0;
-    if (
-      changes &&
-      !(await confirmed(session, `Apply these changes to AWS account ${aws.accountId}?`))
-    ) {
-      log.warning('not confirmed; nothing was written');
-      return 1;
-    }
-    let outputs: Plan['outputs'] = plan.outputs;
-    if (plan.summary.changes) {
-      const result = await engine.apply(plan);
-      io.stdout.write(renderApplyText(result));
-      if (!result.succeeded) {
-        log.warning(
-          'the apply failed, so no secret or variable was written; fix the error above and run again',
-        );
-        return 1;
-      }
-      outputs = result.outputs;
-    }
-    const description = `Credentials that GitHub Actions of ${github.repository} read for environment ${config.environment}; written by npm run bootstrap`;
-    for (const change of secretWrites) {
-      await applySecretChange(secretsClient, change, description);
-      log.info(describeSecretChange(change, false));
-    }
-
-    // 5. The variables the workflows read.
-    await publishVariables(
-      session,
-      github,
-      repositoryVariables(github, aws.region, roleArns(aws, github, outputs), args.variablesScope),
-    );
-    return 0;
+    return await reconcile(session, { config, aws, github, target, engine, secretsClient });
   } finally {
     secretsClient.destroy();
     disposeProviders([provider]);

@@ -459,5 +459,6 @@ describe('bootstrap input', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--github-token-env names NO_SUCH_TOKEN, which is not set');
+    expect(world.aws.requests.entries).toEqual([]);
   });
 });
