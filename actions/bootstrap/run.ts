@@ -193,7 +193,7 @@ async function publishVariables(
   }
 }
 
-/** What the steps after validation share. */
+/** Values and clients that the steps after validation share. */
 interface Prepared {
   readonly config: LoadedConfig;
   readonly aws: AwsSection;

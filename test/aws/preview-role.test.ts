@@ -424,6 +424,86 @@ describe('previewPolicy', () => {
     expect(otherRole).toBe('implicit-deny');
   });
 
+  it('grants exactly the preview actions', () => {
+    const functionReads = [
+      'lambda:GetAlias',
+      'lambda:GetFunction',
+      'lambda:GetFunctionConfiguration',
+      'lambda:GetFunctionUrlConfig',
+      'lambda:GetPolicy',
+      'lambda:ListTags',
+      'lambda:ListVersionsByFunction',
+    ];
+
+    expect(document.Statement).toEqual([
+      {
+        Sid: 'ReadBaseFunctions',
+        Effect: 'Allow',
+        Action: functionReads,
+        Resource: [lambdaArn('example-backend-dev'), `${lambdaArn('example-backend-dev')}:*`],
+      },
+      { Sid: 'ListFunctions', Effect: 'Allow', Action: ['lambda:ListFunctions'], Resource: ['*'] },
+      {
+        Sid: 'ManagePreviewFunctions',
+        Effect: 'Allow',
+        Action: [
+          'lambda:AddPermission',
+          'lambda:CreateAlias',
+          'lambda:CreateFunction',
+          'lambda:CreateFunctionUrlConfig',
+          'lambda:DeleteAlias',
+          'lambda:DeleteFunction',
+          'lambda:DeleteFunctionUrlConfig',
+          ...functionReads.slice(0, 5),
+          'lambda:ListTags',
+          'lambda:ListVersionsByFunction',
+          'lambda:PublishVersion',
+          'lambda:RemovePermission',
+          'lambda:TagResource',
+          'lambda:UntagResource',
+          'lambda:UpdateAlias',
+          'lambda:UpdateFunctionCode',
+          'lambda:UpdateFunctionConfiguration',
+          'lambda:UpdateFunctionUrlConfig',
+        ],
+        Resource: [lambdaArn('example-backend-dev-pr-*')],
+      },
+      {
+        Sid: 'PassExecutionRolesToLambda',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [executionRole],
+        Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      },
+      {
+        Sid: 'DescribeLogGroups',
+        Effect: 'Allow',
+        Action: ['logs:DescribeLogGroups'],
+        Resource: [`arn:aws:logs:us-east-1:${account}:log-group:*`],
+      },
+      {
+        Sid: 'ManagePreviewLogGroups',
+        Effect: 'Allow',
+        Action: [
+          'logs:CreateLogGroup',
+          'logs:DeleteLogGroup',
+          'logs:DeleteRetentionPolicy',
+          'logs:ListTagsForResource',
+          'logs:PutRetentionPolicy',
+          'logs:TagResource',
+          'logs:UntagResource',
+        ],
+        Resource: [logGroupArn('example-backend-dev-pr-*')],
+      },
+      {
+        Sid: 'ReadRunTimeSecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: [`arn:aws:secretsmanager:us-east-1:${account}:secret:octo/dev/okta-??????`],
+      },
+    ]);
+  });
+
   it('grants no IAM write action', () => {
     const actions = document.Statement.flatMap((statement) => statement.Action ?? []);
 
