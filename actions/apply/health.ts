@@ -6,6 +6,7 @@ import { z } from 'zod';
 const healthSchema = z.looseObject({
   status: z.enum(['ok', 'degraded']),
   version: z.string(),
+  functionVersion: z.string().optional(),
   database: z.enum(['ok', 'unavailable']),
 });
 
@@ -41,12 +42,15 @@ export function excerptOf(body: string): string {
 /**
  * Judges a `/health` response. Healthy means status 200 and the service's health JSON; with
  * `requireDatabase`, also `database: "ok"`, because the service returns 200 with
- * `status: "degraded"` when its database ping fails.
+ * `status: "degraded"` when its database ping fails. When the body names the Lambda version that
+ * served it, that must be `expectedVersion`: another version means the alias change has not
+ * reached the function URL yet.
  */
 export function judgeHealth(
   status: number,
   body: string,
   requireDatabase: boolean,
+  expectedVersion?: string,
 ): { health?: Health; problem?: string } {
   if (status !== 200) {
     return { problem: `HTTP ${status}` };
@@ -65,6 +69,16 @@ export function judgeHealth(
     };
   }
   const health = parsed.data;
+  if (
+    expectedVersion !== undefined &&
+    health.functionVersion !== undefined &&
+    health.functionVersion !== expectedVersion
+  ) {
+    return {
+      health,
+      problem: `HTTP 200 from Lambda version ${health.functionVersion}, not the deployed version ${expectedVersion}`,
+    };
+  }
   if (requireDatabase && health.database !== 'ok') {
     return { health, problem: `HTTP 200, but database is "${health.database}"` };
   }
@@ -87,7 +101,7 @@ function describeFetchError(error: unknown, requestTimeoutMs: number): string {
 /** Sends one `GET` to `url` and judges the response. Redirects count as unhealthy. */
 export async function probeHealth(
   url: string,
-  options: { requireDatabase: boolean; requestTimeoutMs: number },
+  options: { requireDatabase: boolean; requestTimeoutMs: number; expectedVersion?: string },
 ): Promise<Probe> {
   let response: Response;
   try {
@@ -109,7 +123,12 @@ export async function probeHealth(
       problem: `HTTP ${response.status}, then the body failed: ${describeFetchError(error, options.requestTimeoutMs)}`,
     };
   }
-  const judged = judgeHealth(response.status, body, options.requireDatabase);
+  const judged = judgeHealth(
+    response.status,
+    body,
+    options.requireDatabase,
+    options.expectedVersion,
+  );
   return {
     kind: 'response',
     status: response.status,
@@ -125,6 +144,8 @@ export interface WaitForHealthOptions {
   /** How long to keep trying, in milliseconds, counted from the first request. */
   readonly timeoutMs: number;
   readonly requireDatabase: boolean;
+  /** The Lambda version expected to serve the request, when the health JSON names one. */
+  readonly expectedVersion?: string;
   /** Pause between attempts, in milliseconds. Default 2000. */
   readonly intervalMs?: number;
   /** Maximum wait for one response, in milliseconds. Default 10,000. */
@@ -175,6 +196,9 @@ export async function waitForHealth(options: WaitForHealthOptions): Promise<Heal
     const probe = await probeHealth(url, {
       requireDatabase: options.requireDatabase,
       requestTimeoutMs,
+      ...(options.expectedVersion === undefined
+        ? {}
+        : { expectedVersion: options.expectedVersion }),
     });
     const elapsedMs = now() - started;
     const healthy = probe.kind === 'response' && probe.problem === undefined;

@@ -97,12 +97,13 @@ function describeError(error: unknown): string {
 
 async function testOne(smoke: SmokeTarget, options: SmokeOptions): Promise<TargetOutcome> {
   const { target } = smoke;
-  // NOTE: the health JSON does not name the Lambda version that served it. If an alias change
-  // takes a moment to reach the function URL, early attempts may reach the previous version.
+  // The service names the Lambda version that served each request, so a response from the
+  // previous version, before the alias change reached the URL, counts as not healthy yet.
   const health = await waitForHealth({
     functionUrl: smoke.url,
     timeoutMs: options.timeoutMs,
     requireDatabase: options.requireDatabase,
+    expectedVersion: target.version,
     log: options.log,
     ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),

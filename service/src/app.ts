@@ -60,6 +60,7 @@ export function createApp(options: AppOptions): Koa<ServiceState> {
   const routers = [
     healthRoutes({
       version: options.version,
+      ...(config.functionVersion === undefined ? {} : { functionVersion: config.functionVersion }),
       database: options.database,
       pingTimeoutMs: config.healthPingTimeoutMs,
     }),

@@ -50,6 +50,8 @@ export interface ServiceConfig {
   /** Maximum time the /health database ping waits, in ms. */
   healthPingTimeoutMs: number;
   logLevel: LogLevel;
+  /** The Lambda version running this code (`AWS_LAMBDA_FUNCTION_VERSION`); absent off Lambda. */
+  functionVersion?: string;
 }
 
 /** One rejected setting. */
@@ -134,6 +136,9 @@ export function loadConfig(env: Environment): ServiceConfig {
     bodyLimitBytes: reader.integer('BODY_LIMIT_BYTES', 16_384, 64, 1_048_576),
     healthPingTimeoutMs: reader.integer('HEALTH_PING_TIMEOUT_MS', 1_000, 1, 30_000),
     logLevel: reader.oneOf('LOG_LEVEL', 'info', logLevels),
+    ...(env.AWS_LAMBDA_FUNCTION_VERSION
+      ? { functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION }
+      : {}),
   };
 
   if (issues.length > 0) {

@@ -49,6 +49,9 @@ export const messageListSchema = z.strictObject({
 export const healthSchema = z.strictObject({
   status: z.enum(['ok', 'degraded']),
   version: z.string(),
+  functionVersion: z.string().optional().meta({
+    description: 'The Lambda version that served the request, such as `7`; absent off Lambda.',
+  }),
   database: z.enum(['ok', 'unavailable']),
 });
 

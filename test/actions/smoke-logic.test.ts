@@ -221,6 +221,19 @@ describe('judgeHealth', () => {
     }
   });
 
+  it.each([
+    ['the deployed version', '8', undefined],
+    ['the previous version', '7', 'HTTP 200 from Lambda version 7, not the deployed version 8'],
+  ])('judges an answer from %s', (_name, functionVersion, problem) => {
+    const body = JSON.stringify({ ...JSON.parse(healthyBody), functionVersion });
+    const judged = judgeHealth(200, body, true, '8');
+    expect(judged.problem).toBe(problem);
+  });
+
+  it('accepts a body without a version', () => {
+    expect(judgeHealth(200, healthyBody, true, '8').problem).toBeUndefined();
+  });
+
   it('accepts degraded when allowed', () => {
     const judged = judgeHealth(200, degradedBody, false);
     expect(judged.problem).toBeUndefined();

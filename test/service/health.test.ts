@@ -20,6 +20,20 @@ describe('GET /health', () => {
     });
   });
 
+  it('names the Lambda version', async () => {
+    const idp = await startIdentityProvider({ now });
+    const service = await startTestService({
+      idp,
+      mongoUri: await closedPortUri(),
+      now,
+      env: { AWS_LAMBDA_FUNCTION_VERSION: '7' },
+    });
+
+    const response = await fetch(`${service.url}/health`);
+
+    expect(healthSchema.parse(await response.json())).toMatchObject({ functionVersion: '7' });
+  });
+
   it('needs no token', async () => {
     const idp = await startIdentityProvider({ now });
     idp.jwksMode = 'unreachable';
