@@ -66,7 +66,7 @@ export function parseVariables(text) {
   }
   if (problems.length > 0) {
     throw new ReadinessInputError(
-      `Input "variables" is invalid: ${problems.join('; ')}. Write one line per variable, such as AWS_REGION=\${{ vars.AWS_REGION }}.`,
+      `Input "variables" is invalid: ${problems.join('; ')}. Write one line per variable, such as AWS_REGION=\${{ vars.AWS_REGION }}, and keep each value on one line.`,
     );
   }
   if (variables.length === 0) {

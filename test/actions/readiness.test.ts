@@ -227,7 +227,7 @@ describe('readiness step', () => {
     expect(result.output).toBe('');
     expect(result.summary).toBe('');
     expect(result.stdout).toBe(
-      '::error title=Readiness check::Input "variables" is invalid: line 2 is not NAME=value with a name of letters, digits and underscores; line 3 is not NAME=value with a name of letters, digits and underscores. Write one line per variable, such as AWS_REGION=${{ vars.AWS_REGION }}.\n',
+      '::error title=Readiness check::Input "variables" is invalid: line 2 is not NAME=value with a name of letters, digits and underscores; line 3 is not NAME=value with a name of letters, digits and underscores. Write one line per variable, such as AWS_REGION=${{ vars.AWS_REGION }}, and keep each value on one line.\n',
     );
     expect(result.stdout).not.toContain('arn:aws:iam');
   });

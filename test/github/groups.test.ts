@@ -1,13 +1,9 @@
 // One log group per provider on the runner: `withProviderGroups` gathers each provider's lines
 // while the run is in flight and writes them as groups when it settles.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withProviderGroups } from '../../actions/github/groups.ts';
 import type { Logger } from '../../actions/engine/provider.ts';
 import { captureStdout } from './helpers.ts';
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
 
 describe('withProviderGroups', () => {
   it('groups lines per provider', async () => {
