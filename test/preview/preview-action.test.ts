@@ -349,4 +349,23 @@ describe('preview action', () => {
     expect(world.aws.state().lambda.functions[name]!.Tags).toEqual({});
     expect(awsNames(world).logGroups).not.toContain(`/aws/lambda/${name}`);
   });
+
+  it('restores a reset sign-in policy', async () => {
+    world = await startAppliedWorld();
+    // Okta may move an app to the default sign-in policy when the app is replaced.
+    world.okta.behaviours.resetPolicyOnUpdate = true;
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await stubPreview(world, 'deploy', pullRequestEvent('opened', pull));
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(errors(stdout)).toEqual([]);
+    const app = world.okta.apps().find((candidate) => candidate.label === 'Hello World (SPA)');
+    const appId = typeof app?.id === 'string' ? app.id : '';
+    expect(world.okta.assignedPolicyName(appId)).toBe('Password only');
+    expect(stdout.lines().filter((line) => line.startsWith('::warning'))).toEqual([
+      expect.stringContaining('Okta reset the sign-in policy of app'),
+    ]);
+  });
 });

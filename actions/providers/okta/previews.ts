@@ -104,11 +104,16 @@ export function createOktaPreviews(options: OktaProviderOptions): OktaPreviews {
       profileIsOwned(app.profile, marker),
     );
     if (owned.length !== 1 || owned[0] === undefined) {
-      const problem =
-        owned.length === 0
-          ? `no Okta app carries the ownership marker of ${appAddress} in environment ${context.environment}. Apply the ${context.environment} config first (push to its branch), then run the preview again.`
-          : `${owned.length} Okta apps carry the ownership marker of ${appAddress} in environment ${context.environment}. Delete the copies in Okta so that one remains, then run again.`;
-      throw new ProviderError('NOT_FOUND', `Could not ${action}: ${problem}`);
+      if (owned.length > 1) {
+        throw new ProviderError(
+          'INVALID',
+          `Could not ${action}: ${owned.length} Okta apps carry the ownership marker of ${appAddress} in environment ${context.environment}. Delete the copies in Okta so that one remains, then run again.`,
+        );
+      }
+      throw new ProviderError(
+        'NOT_FOUND',
+        `Could not ${action}: no Okta app carries the ownership marker of ${appAddress} in environment ${context.environment}. Apply the ${context.environment} config first (push to its branch), then run the preview again.`,
+      );
     }
     const app = await api.getApp(context, String(owned[0].id), action);
     if (app === undefined) {
