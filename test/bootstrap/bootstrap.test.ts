@@ -1,10 +1,11 @@
 // `npm run bootstrap` end to end: the real engine, AWS SDK and Octokit against the AWS and GitHub
 // stand-ins on 127.0.0.1, with the repository's config/dev.yaml copied into a scratch folder.
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { runBootstrap } from '../../actions/bootstrap/run.ts';
 import type { BootstrapIo } from '../../actions/bootstrap/run.ts';
 import { startServer } from '../helpers/servers.ts';
@@ -433,6 +434,22 @@ describe('bootstrap input', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('staging.yaml');
     expect(result.stderr).toContain('Environments: dev, prod');
+    expect(world.aws.requests.entries).toEqual([]);
+  });
+
+  it('rejects a config without aws.github', async () => {
+    const world = await startWorld();
+    const file = join(workspace!, 'config', 'dev.yaml');
+    const document = parseDocument(await readFile(file, 'utf8'));
+    document.deleteIn(['aws', 'github']);
+    await writeFile(file, document.toString());
+
+    const result = await world.run(['--env', 'dev', '--yes']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'config/dev.yaml has no aws.github section, so there is nothing to bootstrap',
+    );
     expect(world.aws.requests.entries).toEqual([]);
   });
 
