@@ -368,4 +368,48 @@ describe('preview action', () => {
       expect.stringContaining('Okta reset the sign-in policy of app'),
     ]);
   });
+
+  it('annotates a config problem', async () => {
+    world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
+    const path = join(world.root, 'config/dev.yaml');
+    const config = await readFile(path, 'utf8');
+    await writeFile(path, config.replace('memorySize: 512', 'memorySize: big'));
+    const line = config.split('\n').findIndex((text) => text.includes('memorySize: 512')) + 1;
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await stubPreview(world, 'deploy', pullRequestEvent('opened', pull));
+    const awsRequests = world.aws.requests.entries.length;
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    const lines = errors(stdout);
+    expect(lines[0]).toMatch(
+      new RegExp(`^::error file=config/dev\\.yaml,line=${line},col=\\d+::aws\\.functions\\.api`),
+    );
+    expect(lines.at(-1)).toBe('::error::The config has 1 problem; each is annotated at its line.');
+    expect(world.aws.requests.entries.length).toBe(awsRequests);
+    expect(world.okta.requests).toEqual([]);
+    expect(world.github.requests).toEqual([]);
+  });
+
+  it('lists every invalid input', async () => {
+    world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await stubPreview(world, 'deploy', pullRequestEvent('opened', pull));
+    vi.stubEnv('INPUT_MODE', 'create');
+    vi.stubEnv('INPUT_ROLE_ARN', '');
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBe(1);
+    const lines = errors(stdout);
+    expect(lines[0]).toBe(
+      '::error::Input "mode" must be one of "deploy", "remove", "sweep" (got "create"). Use deploy when a pull request opens or gets a push, remove when it closes, and sweep on a schedule.',
+    );
+    expect(lines[1]).toContain('Input "role_arn" must be an IAM role ARN');
+    expect(lines[1]).toContain('AWS_PREVIEW_ROLE_ARN');
+    expect(world.github.requests).toEqual([]);
+  });
 });
