@@ -44,8 +44,9 @@ Options:
   --variables-scope SCOPE environment (default): the role ARNs, region and secret names go to
                           the GitHub environment aws.github.environment, so dev and prod keep
                           their own; repository: they go to the repository, which suits a
-                          repository with one environment. AWS_PREVIEW_ROLE_ARN always goes to
-                          the repository, because preview jobs run without an environment.
+                          repository with one environment. With aws.github.previewRole,
+                          AWS_PREVIEW_ROLE_ARN, AWS_REGION and OKTA_SECRET_NAME also go to the
+                          repository, because preview jobs run without an environment.
   --help                  Show this help
 
 Credentials: AWS from the default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO); AWS_ENDPOINT_URL

@@ -2,11 +2,14 @@
 //
 // Per-environment values go to the GitHub environment `aws.github.environment`. The plan and deploy
 // jobs run in that environment, where its variables take precedence over repository ones, and dev
-// and prod each have their own roles, so one repository variable could not serve both. The preview
-// role ARN goes to the repository. A job that names an environment gets the OIDC subject
-// `environment:NAME`, which the preview role does not trust, so preview and sweep jobs run without
-// an environment and see repository variables only. `--variables-scope repository` puts every
-// variable in the repository, for a repository with one environment.
+// and prod each have their own roles, so one repository variable could not serve both.
+//
+// The preview jobs read AWS_PREVIEW_ROLE_ARN, AWS_REGION and OKTA_SECRET_NAME from the repository.
+// A job that names an environment gets the OIDC subject `environment:NAME`, which the preview role
+// does not trust, so preview and sweep jobs run without an environment and see repository
+// variables only. The environment with `previewRole` therefore also writes those three there.
+// `--variables-scope repository` puts every variable in the repository, for a repository with one
+// environment.
 import { getOctokit } from '@actions/github';
 import type { GitHubConfig } from '../providers/aws/schema.ts';
 import type { RepositoryName } from '../github/context.ts';
@@ -30,7 +33,8 @@ export interface RoleArns {
 
 /**
  * Lists the variables to set, sorted by scope and then name. With `scope` `repository`, the
- * per-environment values go to the repository too.
+ * per-environment values go to the repository too. With a preview role, the values the preview
+ * jobs read also go to the repository.
  */
 export function repositoryVariables(
   github: GitHubConfig,
@@ -43,6 +47,16 @@ export function repositoryVariables(
     (github.secretNames ?? []).find((name) => vendorOfSecret(name) === vendor);
   const atlasSecret = secretOf('atlas');
   const oktaSecret = secretOf('okta');
+  const preview: RepositoryVariable[] =
+    roles.preview === undefined
+      ? []
+      : [
+          { name: 'AWS_PREVIEW_ROLE_ARN', value: roles.preview, environment: undefined },
+          { name: 'AWS_REGION', value: region, environment: undefined },
+          ...(oktaSecret === undefined
+            ? []
+            : [{ name: 'OKTA_SECRET_NAME', value: oktaSecret, environment: undefined }]),
+        ];
   const variables: RepositoryVariable[] = [
     { name: 'AWS_DEPLOY_ROLE_ARN', value: roles.deploy, environment },
     { name: 'AWS_PLAN_ROLE_ARN', value: roles.plan, environment },
@@ -53,11 +67,13 @@ export function repositoryVariables(
     ...(oktaSecret === undefined
       ? []
       : [{ name: 'OKTA_SECRET_NAME', value: oktaSecret, environment }]),
-    ...(roles.preview === undefined
-      ? []
-      : [{ name: 'AWS_PREVIEW_ROLE_ARN', value: roles.preview, environment: undefined }]),
   ];
-  return variables.sort(
+  // In repository scope a preview variable may repeat a per-environment one with the same value.
+  const unique = new Map<string, RepositoryVariable>();
+  for (const variable of [...variables, ...preview]) {
+    unique.set(`${variable.environment ?? ''}/${variable.name}`, variable);
+  }
+  return [...unique.values()].sort(
     (a, b) =>
       (a.environment ?? '').localeCompare(b.environment ?? '') || a.name.localeCompare(b.name),
   );

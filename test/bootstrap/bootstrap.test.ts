@@ -159,6 +159,8 @@ describe('bootstrap', () => {
       [...hosted.variables.values()].map((variable) => [variable.name, variable.value]),
     ).toEqual([
       ['AWS_PREVIEW_ROLE_ARN', 'arn:aws:iam::123456789012:role/example-backend-dev-github-preview'],
+      ['AWS_REGION', 'us-east-1'],
+      ['OKTA_SECRET_NAME', 'example-backend-dev/okta'],
     ]);
   });
 

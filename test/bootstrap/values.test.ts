@@ -94,13 +94,31 @@ describe('repositoryVariables', () => {
     ]);
   });
 
-  it('puts the preview role in the repository', () => {
+  it('puts preview values in the repository', () => {
     const variables = repositoryVariables(github, 'eu-west-1', { ...roles, preview: 'arn:pr' });
 
-    expect(variables[0]).toEqual({
-      name: 'AWS_PREVIEW_ROLE_ARN',
-      value: 'arn:pr',
-      environment: undefined,
-    });
+    expect(variables.filter((variable) => variable.environment === undefined)).toEqual([
+      { name: 'AWS_PREVIEW_ROLE_ARN', value: 'arn:pr', environment: undefined },
+      { name: 'AWS_REGION', value: 'eu-west-1', environment: undefined },
+      { name: 'OKTA_SECRET_NAME', value: 'octo/dev/okta', environment: undefined },
+    ]);
+    expect(variables.filter((variable) => variable.environment === 'dev')).toHaveLength(4);
+  });
+
+  it('lists each repository variable once', () => {
+    const variables = repositoryVariables(
+      github,
+      'eu-west-1',
+      { ...roles, preview: 'arn:pr' },
+      'repository',
+    );
+
+    expect(variables.map((variable) => variable.name)).toEqual([
+      'AWS_DEPLOY_ROLE_ARN',
+      'AWS_PLAN_ROLE_ARN',
+      'AWS_PREVIEW_ROLE_ARN',
+      'AWS_REGION',
+      'OKTA_SECRET_NAME',
+    ]);
   });
 });
