@@ -6,9 +6,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { frozenNow } from '../github/helpers.ts';
+import { pullRequestEvent, startAppliedWorld, stubPreview } from '../preview/helpers.ts';
 import {
   atlasAccount,
+  atlasSecret,
   deployPolicy,
   planPolicy,
   removeRunnerFiles,
@@ -16,8 +20,6 @@ import {
   stubRunner,
 } from './world.ts';
 import type { World } from './world.ts';
-import { frozenNow } from '../github/helpers.ts';
-import { pullRequestEvent, startAppliedWorld, stubPreview } from '../preview/helpers.ts';
 
 const actionsDir = fileURLToPath(new URL('../../actions/', import.meta.url));
 
@@ -193,6 +195,11 @@ interface RunOptions {
   readonly debug: Record<string, string>;
   /** Changes the seed config before the run. */
   readonly editConfig?: (config: string, world: World) => string;
+  /**
+   * Changes the world once the runner variables are set, such as with a fault, and returns the
+   * secrets it added, by label.
+   */
+  readonly alter?: (world: World) => Promise<Record<string, string>>;
 }
 
 /** How one action is run: its world and runner variables, and what a full run must receive. */
@@ -271,6 +278,7 @@ async function runAction(name: string, options: RunOptions): Promise<ActionRun> 
   const setup = setups[name] ?? fallbackSetup;
   const world = await setup.prepare(options);
   worlds.push(world);
+  const added = (await options.alter?.(world)) ?? {};
   const capture = captureStreams();
 
   const module = (await import(`../../actions/${name}/run.ts`)) as {
@@ -280,7 +288,8 @@ async function runAction(name: string, options: RunOptions): Promise<ActionRun> 
 
   const exitCode = typeof process.exitCode === 'number' ? process.exitCode : undefined;
   vi.restoreAllMocks();
-  return { world, sources: await runSources(world, capture), secrets: runSecrets(world), exitCode };
+  const secrets = { ...runSecrets(world), ...added };
+  return { world, sources: await runSources(world, capture), secrets, exitCode };
 }
 
 const worlds: World[] = [];
@@ -325,6 +334,71 @@ describe('leak scan', () => {
       expect(result.sources.stdout, label).toContain(`::add-mask::${result.secrets[label]}`);
     }
     if (Object.keys(debug).length > 0) expect(result.sources.stdout).toContain('::debug::');
+    expect(findLeaks(result.sources, result.secrets)).toEqual([]);
+  });
+});
+
+describe('leak scan of failed runs', () => {
+  // Error messages can carry a rejected request, its response or its cause, so each may expose a
+  // credential.
+  const debug = { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' };
+
+  it('finds no secret when a write fails', async () => {
+    const result = await runAction('apply', {
+      debug,
+      alter: (world) => {
+        world.okta.faults.fail({
+          times: 1,
+          status: 403,
+          match: { method: 'POST', path: '/api/v1/apps' },
+        });
+        return Promise.resolve({});
+      },
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(findLeaks(result.sources, result.secrets)).toEqual([]);
+  });
+
+  it('finds no secret when Atlas rejects it', async () => {
+    const wrongSecret = 'mdb_sa_sk_rejected-leak-test-secret';
+    const result = await runAction('plan', {
+      debug,
+      alter: async (world) => {
+        const secrets = new SecretsManagerClient(world.aws.clientConfig());
+        await secrets.send(
+          new PutSecretValueCommand({
+            SecretId: atlasSecret,
+            SecretString: JSON.stringify({
+              ATLAS_CLIENT_ID: atlasAccount.clientId,
+              ATLAS_CLIENT_SECRET: wrongSecret,
+            }),
+          }),
+        );
+        secrets.destroy();
+        return { 'rejected Atlas client secret': wrongSecret };
+      },
+    });
+
+    expect(result.exitCode).toBe(1);
+    const tokenRequests = result.world.atlas.requests.filter(
+      (exchange) => exchange.path === '/api/oauth/token',
+    );
+    expect(tokenRequests.map((exchange) => exchange.status)).toContain(401);
+    expect(findLeaks(result.sources, result.secrets)).toEqual([]);
+  });
+
+  it('finds no secret when GitHub rejects the token', async () => {
+    const wrongToken = 'ghs_rejected-leak-test-token';
+    const result = await runAction('plan', {
+      debug,
+      alter: () => {
+        vi.stubEnv('INPUT_GITHUB_TOKEN', wrongToken);
+        return Promise.resolve({ 'rejected GitHub token': wrongToken });
+      },
+    });
+
+    expect(result.world.github.requests.map((request) => request.status)).toContain(401);
     expect(findLeaks(result.sources, result.secrets)).toEqual([]);
   });
 });
