@@ -37,7 +37,11 @@ export function deployedBody(
 }
 
 /** Builds the comment of a removed preview, listing what was removed. */
-export function removedBody(environment: string, number: number, removed: readonly string[]) {
+export function removedBody(
+  environment: string,
+  number: number,
+  removed: readonly string[],
+): string {
   return [
     `### Preview of #${number} on \`${environment}\``,
     '',

@@ -24,6 +24,7 @@ export interface BaseFunction {
   readonly logRetentionInDays: number | undefined;
 }
 
+/** The parts of one environment's config that its previews use. */
 export interface PreviewConfig {
   readonly environment: string;
   /** Branch of the environment; deploy and remove runs must be for pull requests to it. */

@@ -5,6 +5,7 @@ import { deployPreviewFunction } from './lambda.ts';
 import { previewId } from './names.ts';
 import type { PreviewSession } from './session.ts';
 
+/** The deployed functions of a preview and the Okta records this run added. */
 export interface DeployResult {
   readonly functions: readonly DeployedFunction[];
   /** Okta redirect URIs and trusted origins this run added; empty when they already existed. */

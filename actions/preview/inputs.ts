@@ -2,6 +2,7 @@
 import { input } from '../github/index.ts';
 import type { InputValues } from '../github/index.ts';
 
+/** Inputs of the preview action, as action.yml declares them. */
 export const previewInputs = {
   mode: input.choice(['deploy', 'remove', 'sweep'], {
     fix: 'Use deploy when a pull request opens or gets a push, remove when it closes, and sweep on a schedule.',

@@ -6,6 +6,7 @@ function list(items: readonly string[], empty: string): string[] {
   return items.length === 0 ? [empty] : items.map((item) => `- ${item}`);
 }
 
+/** Builds the job summary of a deploy: each function's URL and version, and the Okta changes. */
 export function deploySummary(environment: string, number: number, result: DeployResult): string {
   return [
     `## Preview of #${number} on \`${environment}\``,
@@ -22,7 +23,12 @@ export function deploySummary(environment: string, number: number, result: Deplo
   ].join('\n');
 }
 
-export function removeSummary(environment: string, number: number, removed: readonly string[]) {
+/** Builds the job summary of a removal: what was removed. */
+export function removeSummary(
+  environment: string,
+  number: number,
+  removed: readonly string[],
+): string {
   return [
     `## Removed the preview of #${number} on \`${environment}\``,
     '',
@@ -30,6 +36,7 @@ export function removeSummary(environment: string, number: number, removed: read
   ].join('\n');
 }
 
+/** Builds the job summary of a sweep: each pull request found, its state and what was removed. */
 export function sweepSummary(environment: string, result: SweepResult): string {
   const rows = result.pullRequests.map((pull) => {
     const action =

@@ -28,6 +28,7 @@ import type { PreviewIdentity } from './names.ts';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
+/** Everything a mode needs: checked inputs and config, and clients with the preview role. */
 export interface PreviewSession {
   readonly inputs: PreviewInputs;
   readonly context: RunContext;

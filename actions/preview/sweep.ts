@@ -17,6 +17,7 @@ export interface SweptPullRequest {
   readonly removed: readonly string[];
 }
 
+/** The pull requests a sweep found and what it removed. */
 export interface SweepResult {
   readonly pullRequests: readonly SweptPullRequest[];
   /** Okta records removed because their function no longer exists. */

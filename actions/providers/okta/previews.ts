@@ -29,6 +29,7 @@ export interface PreviewOrigin extends PreviewOriginRecord {
 /** Picks the preview records a removal deletes. */
 export type PreviewFilter = (record: PreviewOriginRecord) => boolean;
 
+/** The Okta operations of previews. Each takes the context of the run for logs and aborts. */
 export interface OktaPreviews {
   /** Adds `entry.redirectUri` to the app at `appAddress` and records it; no-op when present. */
   addRedirect(
