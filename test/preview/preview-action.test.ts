@@ -174,6 +174,23 @@ describe('preview action', () => {
     expect(spaApp(world).redirectUris).toContain(`${url}docs/oauth2-redirect`);
   });
 
+  it('survives a plan with prune', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await deploy(world, pull);
+    // With prune, the plan deletes every resource of dev that the config no longer declares.
+    const path = join(world.root, 'config/dev.yaml');
+    const config = await readFile(path, 'utf8');
+    await writeFile(path, config.replace('prune: false', 'prune: true'));
+    await stubRunner(world, { GITHUB_TOKEN: '' });
+    const stdout = captureStdout();
+
+    await plan();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(await readOutput(world, 'summary')).toBe('no changes');
+  });
+
   it('keeps preview URIs on apply', async () => {
     world = await startAppliedWorld();
     const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
