@@ -130,12 +130,9 @@ async function confirmed(session: Session, question: string): Promise<boolean> {
 }
 
 function printSecretPlan(session: Session, secrets: SecretPlan): void {
+  // Planned writes are listed before the confirmation, so the question covers them too.
   for (const change of secrets.changes) {
-    if (change.action !== 'create' && change.action !== 'update') {
-      session.log.info(describeSecretChange(change, false));
-    } else if (session.args.dryRun) {
-      session.log.info(describeSecretChange(change, true));
-    }
+    session.log.info(describeSecretChange(change, true));
   }
   for (const name of secrets.skipped) {
     session.log.info(

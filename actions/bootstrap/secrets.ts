@@ -239,14 +239,17 @@ export async function applySecretChange(
   }
 }
 
-/** Describes a planned change in one line, naming keys, never values. */
-export function describeSecretChange(change: SecretChange, dryRun: boolean): string {
+/**
+ * Describes a change in one line, naming keys, never values: as planned (`would create`) or as
+ * done (`created`).
+ */
+export function describeSecretChange(change: SecretChange, planned: boolean): string {
   const keys = change.keys.join(', ');
   switch (change.action) {
     case 'create':
-      return `secret ${change.name}: ${dryRun ? 'would create' : 'created'} with ${keys}`;
+      return `secret ${change.name}: ${planned ? 'would create' : 'created'} with ${keys}`;
     case 'update':
-      return `secret ${change.name}: ${dryRun ? 'would put' : 'put'} a new value with ${keys}`;
+      return `secret ${change.name}: ${planned ? 'would put' : 'put'} a new value with ${keys}`;
     case 'unchanged':
       return `secret ${change.name}: unchanged (${keys})`;
     case 'keep':

@@ -384,6 +384,9 @@ describe('bootstrap', () => {
 
     expect(result.code).toBe(1);
     expect(questions).toEqual(['Apply these changes to AWS account 123456789012?']);
+    expect(result.stderr).toContain(
+      'secret example-backend-dev/atlas: would create with ATLAS_CLIENT_ID, ATLAS_CLIENT_SECRET',
+    );
     expect(result.stderr).toContain('not confirmed; nothing was written');
     expect(world.aws.requests.writes()).toEqual([]);
   });
