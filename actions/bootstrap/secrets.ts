@@ -95,7 +95,7 @@ export function vendorSecretValue(
     return undefined;
   }
   throw new Error(
-    `${vendorNames[vendor]} keys are incomplete: ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set, but a complete set is ${keyHelp[vendor]}.`,
+    `${vendorNames[vendor]} keys are incomplete: ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set, but a complete set is ${keyHelp[vendor]}. Set the missing keys, or unset these to keep the existing secret.`,
   );
 }
 
