@@ -1,7 +1,7 @@
 // The readiness action as the runner runs it: the composite step's `run` line under bash, with the
 // INPUT_* values its `env` map passes and the runner's output and summary files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -253,6 +253,81 @@ describe('readiness step', () => {
   it('escapes the workflow name in commands', () => {
     const result = runStep({ workflow: 'Deploy 100%', variables: 'AWS_REGION=\n' });
     expect(result.stdout).toContain('::Deploy 100%25 skipped its cloud steps');
+  });
+});
+
+/** A step of a workflow job that uses an action. */
+interface ActionUse {
+  uses?: string;
+  with?: Record<string, string>;
+}
+
+/** A readiness step of a workflow file, with the inputs it passes. */
+interface WorkflowCheck {
+  readonly file: string;
+  readonly job: string;
+  readonly with: Record<string, string>;
+}
+
+const workflowDir = join(root, '.github/workflows');
+const workflowChecks: WorkflowCheck[] = readdirSync(workflowDir)
+  .filter((file) => file.endsWith('.yml'))
+  .sort()
+  .flatMap((file) => {
+    const text = readFileSync(join(workflowDir, file), 'utf8');
+    const jobs = (parse(text) as { jobs: Record<string, { steps?: ActionUse[] }> }).jobs;
+    return Object.entries(jobs).flatMap(([job, body]) =>
+      (body.steps ?? [])
+        .filter((use) => use.uses === './actions/readiness')
+        .map((use) => ({ file, job, with: use.with ?? {} })),
+    );
+  });
+
+/**
+ * Evaluates the `${{ ... }}` expressions of a readiness input as the runner would for a repository
+ * whose variables are `vars`. It handles `vars.NAME` and `github.NAME`, and fails on any other.
+ */
+function evaluate(text: string, vars: Record<string, string>): string {
+  const value = text.replace(
+    /\$\{\{\s*(vars|github)\.(\w+)\s*\}\}/g,
+    (_match, context, name: string) => (context === 'vars' ? (vars[name] ?? '') : `github-${name}`),
+  );
+  expect(value, 'an expression this test cannot evaluate').not.toContain('${{');
+  return value;
+}
+
+describe('readiness in the workflows', () => {
+  it('finds the plan and deploy checks', () => {
+    const places = workflowChecks.map((check) => `${check.file}:${check.job}`);
+    expect(places).toContain('pull-request.yml:plan');
+    expect(places).toContain('deploy.yml:deploy');
+  });
+
+  it.each(workflowChecks)('skips an unset fork: $file $job', (check) => {
+    const inputs = Object.fromEntries(
+      Object.entries(check.with).map(([name, value]) => [name, evaluate(value, {})]),
+    );
+    const result = runStep(inputs);
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=false\n');
+    expect(result.summary.match(/^## /gm)).toHaveLength(1);
+    for (const [, name] of check.with.variables!.matchAll(/^\s*(\w+)=/gm)) {
+      expect(result.summary).toContain(`| \`${name}\` |`);
+    }
+  });
+
+  it.each(workflowChecks)('runs a set-up repository: $file $job', (check) => {
+    const names = [...check.with.variables!.matchAll(/\$\{\{\s*vars\.(\w+)/g)].map(
+      (match) => match[1]!,
+    );
+    const vars = Object.fromEntries(names.map((name) => [name, `value-of-${name}`]));
+    const inputs = Object.fromEntries(
+      Object.entries(check.with).map(([name, value]) => [name, evaluate(value, vars)]),
+    );
+    const result = runStep(inputs);
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=true\n');
+    expect(result.summary).toBe('');
   });
 });
 
