@@ -46,9 +46,9 @@ function emit(level: Level, message: string): void {
  * belongs to the provider named before the first dot. Lines of other providers or of the engine
  * itself are written at once, outside any group. The groups are written in `providers` order when
  * `body` settles, also when it throws, because resources of different providers run
- * concurrently and the runner's log cannot interleave groups.
- * Lines logged after the flush, by concurrent work that outlives `body`, are written at once.
- * NOTE: a provider's lines therefore appear only when the run ends, not live.
+ * concurrently and the runner's log cannot interleave groups. Lines logged after that, by
+ * concurrent work that outlives `body`, are written at once, outside any group.
+ * NOTE: because of the buffering, a provider's lines appear only when the run ends, not live.
  */
 export async function withProviderGroups<T>(
   providers: readonly string[],
