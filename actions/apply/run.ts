@@ -52,13 +52,14 @@ type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
  * Returns the Lambda client of the smoke test and rollback. It assumes the deploy role through
- * GitHub OIDC on first use, apart from the session's credentials, which the session does not share.
+ * GitHub OIDC again on first use, because the session's credentials may expire during a long
+ * apply, such as one that waits for an Atlas cluster.
  */
 function aliasClientFor(session: Session, env: Environment): AliasClient {
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
   const credentials = createOidcCredentialProvider({
-    roleArn: session.inputs.role_arn,
-    region: session.inputs.aws_region,
+    roleArn: session.roleArn,
+    region: session.region,
     context: session.context,
     env,
     ...(endpoint === undefined ? {} : { stsEndpoint: endpoint }),
@@ -129,7 +130,7 @@ export function run(dependencies: ApplyDependencies = {}): Promise<void> {
   return runAction(async () => {
     // Every input is checked before the first request; the session reads its own again.
     const smokeSettings = readInputs({ ...reconcileInputs, ...smokeInputs });
-    const session = await planSession();
+    const session = await planSession('deploy');
     const aliases = aliasClientFor(session, process.env);
     try {
       const { plan } = session;

@@ -19,6 +19,12 @@ import type { InputValues } from '../github/inputs.ts';
 import { maskSecretForms } from '../github/masking.ts';
 import { readCredentialVariables } from '../github/vendor-credentials.ts';
 import type { CredentialSource } from '../github/vendor-credentials.ts';
+import {
+  regionFromConfig,
+  resolveCredentialSecret,
+  resolveRoleArn,
+} from '../github/config-defaults.ts';
+import { credentialKeys } from '../github/vendor-credentials.ts';
 import { reconcileInputs } from '../plan/session.ts';
 import { atlasOptionsFromEnvironment, createAtlasProvider } from '../providers/atlas/index.ts';
 import type { AtlasClient, AtlasSection } from '../providers/atlas/index.ts';
@@ -99,14 +105,14 @@ async function loadSections(
 
 /** Reads the Atlas credentials from Secrets Manager or the step env and creates the Atlas client. */
 async function atlasClientFor(
-  inputs: BillingInputs,
   env: Environment,
   secretsManager: SecretsManagerClient,
+  secretId: string | undefined,
 ): Promise<{ client: AtlasClient; dispose(): void }> {
   const source: CredentialSource =
-    inputs.atlas_secret === undefined
+    secretId === undefined
       ? { from: 'env', env }
-      : { from: 'secretsManager', secretId: inputs.atlas_secret, client: secretsManager };
+      : { from: 'secretsManager', secretId, client: secretsManager };
   const variables = await readCredentialVariables(source, ['atlas']);
   // The glue reads `ATLAS_*` keys, but the Atlas provider reads `MONGODB_ATLAS_*` variables.
   const atlasEnv: Environment = { ...env };
@@ -129,10 +135,19 @@ export async function billingSession(env: Environment = process.env): Promise<Bi
   const sections = await loadSections(inputs, env, cwd);
   checkEndpoints(env, inputs.target);
 
+  // The config sections stand in for the raw config: the defaults read only `aws` keys.
+  const declared = { aws: sections.aws };
+  const roleArn = resolveRoleArn(
+    inputs.role_arn,
+    declared,
+    'plan',
+    environmentFile(inputs.config_dir, inputs.environment),
+  );
+  const region = inputs.aws_region ?? regionFromConfig(declared) ?? billingRegion;
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
   const credentials = await assumeRoleWithGitHubOidc({
-    roleArn: inputs.role_arn,
-    region: inputs.aws_region,
+    roleArn,
+    region,
     context,
     env,
     ...(endpoint === undefined ? {} : { stsEndpoint: endpoint }),
@@ -142,7 +157,7 @@ export async function billingSession(env: Environment = process.env): Promise<Bi
     maxAttempts: 3,
     ...(endpoint === undefined ? {} : { endpoint }),
   };
-  const secretsManager = new SecretsManagerClient({ ...clientConfig, region: inputs.aws_region });
+  const secretsManager = new SecretsManagerClient({ ...clientConfig, region });
   const costExplorer = new CostExplorerClient({ ...clientConfig, region: billingRegion });
   const budgets = new BudgetsClient({ ...clientConfig, region: billingRegion });
   const closeAws = () => {
@@ -151,7 +166,14 @@ export async function billingSession(env: Environment = process.env): Promise<Bi
     budgets.destroy();
   };
   try {
-    const atlas = await atlasClientFor(inputs, env, secretsManager);
+    const atlasSecret = resolveCredentialSecret(
+      inputs.atlas_secret,
+      declared,
+      'atlas',
+      env,
+      Object.keys(credentialKeys),
+    );
+    const atlas = await atlasClientFor(env, secretsManager, atlasSecret);
     return {
       inputs,
       context,

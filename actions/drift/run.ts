@@ -54,7 +54,7 @@ async function writeSummary(plan: Plan, drifted: boolean): Promise<void> {
 /** Runs the drift action. Every failure ends in the one catch of `runAction`. */
 export function run(): Promise<void> {
   return runAction(async () => {
-    const session = await planSession();
+    const session = await planSession('plan');
     try {
       const { plan, inputs, context } = session;
       const drifted = hasDrift(plan);

@@ -22,7 +22,7 @@ export async function writePlanJson(
 /** Runs the plan action. Every failure ends in the one catch of `runAction`. */
 export function run(): Promise<void> {
   return runAction(async () => {
-    const session = await planSession();
+    const session = await planSession('plan');
     try {
       const { plan, inputs, context } = session;
       const client =

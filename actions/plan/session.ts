@@ -2,7 +2,7 @@
 // inputs, assumes the role through GitHub OIDC and reads the Atlas and Okta credentials. It then
 // loads the config and plans it with the providers of `actions/stack.ts`, as the CLI does.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as core from '@actions/core';
 import { parseDocument } from 'yaml';
@@ -25,7 +25,14 @@ import {
   runnerLogger,
   withProviderGroups,
 } from '../github/index.ts';
-import type { CredentialSource, InputValues, RunContext } from '../github/index.ts';
+import type { AwsCredentials, CredentialSource, InputValues, RunContext } from '../github/index.ts';
+import {
+  regionFromConfig,
+  resolveCredentialSecret,
+  resolveRoleArn,
+} from '../github/config-defaults.ts';
+import type { GitHubRoleKind } from '../github/config-defaults.ts';
+import { credentialKeys } from '../github/vendor-credentials.ts';
 import { createProviders, disposeProviders } from '../stack.ts';
 import type { StackOptions } from '../stack.ts';
 
@@ -37,16 +44,22 @@ export const reconcileInputs = {
     fix: 'Use the name of a file in the config folder without .yaml, such as dev.',
   }),
   config_dir: input.text({ default: 'config', fix: 'Name the folder of the config files.' }),
-  role_arn: input.roleArn({ fix: 'Set the repository variable that holds the role ARN.' }),
-  aws_region: input.region({ default: 'us-east-1', fix: 'Use the region of the roles.' }),
+  role_arn: input.optional(
+    input.roleArn({
+      fix: 'Set the variable that holds the role ARN, or leave it empty to use the role the config declares.',
+    }),
+  ),
+  aws_region: input.optional(
+    input.region({ fix: 'Use the region of the roles, or leave it empty for aws.region.' }),
+  ),
   atlas_secret: input.optional(
     input.text({
-      fix: 'Name the Secrets Manager secret with the Atlas credentials (one of aws.github.secretNames), or leave it empty to read them from the step env.',
+      fix: 'Name the Secrets Manager secret with the Atlas credentials, or leave it empty to read them from the step env or the config secret ending in /atlas.',
     }),
   ),
   okta_secret: input.optional(
     input.text({
-      fix: 'Name the Secrets Manager secret with the Okta credentials (one of aws.github.secretNames), or leave it empty to read them from the step env.',
+      fix: 'Name the Secrets Manager secret with the Okta credentials, or leave it empty to read them from the step env or the config secret ending in /okta.',
     }),
   ),
   github_token: input.optional(
@@ -70,6 +83,12 @@ export type ReconcileInputs = InputValues<typeof reconcileInputs>;
 export interface Session {
   readonly inputs: ReconcileInputs;
   readonly context: RunContext;
+  /** The role assumed: the `role_arn` input, or the one the config declares. */
+  readonly roleArn: string;
+  /** The region of the STS and Secrets Manager calls: `aws_region`, or the config's `aws.region`. */
+  readonly region: string;
+  /** The role's temporary credentials, for calls the engine does not make. */
+  readonly credentials: AwsCredentials;
   readonly plan: Plan;
   /** Applies `plan`, with each provider's log lines in one group. */
   apply(): Promise<ApplyResult>;
@@ -136,8 +155,14 @@ async function load(
   }
 }
 
-/** Reads the inputs and credentials, loads the config and plans it. Never writes to a vendor. */
-export async function planSession(env: Environment = process.env): Promise<Session> {
+/**
+ * Reads the inputs and credentials, loads the config and plans it. Never writes to a vendor.
+ * `role` names the config's GitHub role to assume when the `role_arn` input is empty.
+ */
+export async function planSession(
+  role: GitHubRoleKind,
+  env: Environment = process.env,
+): Promise<Session> {
   // Config and artifact paths are relative to the checkout, as on the runner.
   const cwd = env.GITHUB_WORKSPACE?.trim() || process.cwd();
   const inputs = readInputs(reconcileInputs);
@@ -149,16 +174,22 @@ export async function planSession(env: Environment = process.env): Promise<Sessi
     inputs,
     cwd,
   )(createProviders({ env, target: inputs.target, raw: rawConfig, cwd, purpose: 'validate' }));
+  const configFile = relative(
+    cwd,
+    environmentFile(resolve(cwd, inputs.config_dir), inputs.environment),
+  );
+  const roleArn = resolveRoleArn(inputs.role_arn, rawConfig, role, configFile);
+  const region = inputs.aws_region ?? regionFromConfig(rawConfig) ?? 'us-east-1';
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
   const credentials = await assumeRoleWithGitHubOidc({
-    roleArn: inputs.role_arn,
-    region: inputs.aws_region,
+    roleArn,
+    region,
     context,
     env,
     ...(endpoint === undefined ? {} : { stsEndpoint: endpoint }),
   });
   const secretsManager = new SecretsManagerClient({
-    region: inputs.aws_region,
+    region,
     credentials,
     maxAttempts: 3,
     ...(endpoint === undefined ? {} : { endpoint }),
@@ -170,9 +201,10 @@ export async function planSession(env: Environment = process.env): Promise<Sessi
   };
   try {
     const vendors: Record<string, string> = {};
+    const keys = Object.keys(credentialKeys);
     for (const [vendor, secretId] of [
-      ['atlas', inputs.atlas_secret],
-      ['okta', inputs.okta_secret],
+      ['atlas', resolveCredentialSecret(inputs.atlas_secret, rawConfig, 'atlas', env, keys)],
+      ['okta', resolveCredentialSecret(inputs.okta_secret, rawConfig, 'okta', env, keys)],
     ] as const) {
       const source: CredentialSource =
         secretId === undefined
@@ -219,7 +251,16 @@ export async function planSession(env: Environment = process.env): Promise<Sessi
     });
     const plan = await grouped(() => engine.plan(loaded.config));
     core.info(`Planned ${inputs.environment}: ${planSummary(plan)}.`);
-    return { inputs, context, plan, apply: () => grouped(() => engine.apply(plan)), dispose };
+    return {
+      inputs,
+      context,
+      roleArn,
+      region,
+      credentials,
+      plan,
+      apply: () => grouped(() => engine.apply(plan)),
+      dispose,
+    };
   } catch (error) {
     dispose();
     throw error;

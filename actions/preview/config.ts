@@ -33,6 +33,8 @@ export interface PreviewConfig {
   readonly functions: readonly BaseFunction[];
   /** The Okta org and the address of the app that gets the preview redirect URIs, if any. */
   readonly okta: { readonly orgUrl: string; readonly appAddress: string | undefined } | undefined;
+  /** The raw `aws` section, for the role and secret defaults of `config-defaults.ts`. */
+  readonly declared: { readonly aws: unknown };
 }
 
 /** The Okta app that gets preview redirect URIs: the single-page app of the docs page. */
@@ -89,7 +91,7 @@ export async function loadPreviewConfig(
     return {
       environment: result.config.environment,
       branch: result.config.branch,
-      region: aws?.region ?? inputs.aws_region,
+      region: aws?.region ?? inputs.aws_region ?? 'us-east-1',
       functions,
       okta:
         okta === undefined
@@ -99,6 +101,7 @@ export async function loadPreviewConfig(
               appAddress:
                 okta.apps?.[previewAppKey] === undefined ? undefined : `okta.apps.${previewAppKey}`,
             },
+      declared: { aws },
     };
   } finally {
     disposeProviders(providers);

@@ -13,13 +13,17 @@ export const previewInputs = {
     fix: 'Use the name of a file in the config folder without .yaml, such as dev.',
   }),
   config_dir: input.text({ default: 'config', fix: 'Name the folder of the config files.' }),
-  role_arn: input.roleArn({
-    fix: 'Set the repository variable AWS_PREVIEW_ROLE_ARN to the ARN of the preview role.',
-  }),
-  aws_region: input.region({ default: 'us-east-1', fix: 'Use the region of the roles.' }),
+  role_arn: input.optional(
+    input.roleArn({
+      fix: 'Pass the ARN of the preview role, or leave it empty to use aws.github.previewRole of the config.',
+    }),
+  ),
+  aws_region: input.optional(
+    input.region({ fix: 'Use the region of the roles, or leave it empty for aws.region.' }),
+  ),
   okta_secret: input.optional(
     input.text({
-      fix: 'Name the Secrets Manager secret with the Okta credentials (one of aws.github.secretNames), or leave it empty to read them from the step env.',
+      fix: 'Name the Secrets Manager secret with the Okta credentials, or leave it empty to read them from the step env or the config secret ending in /okta.',
     }),
   ),
   github_token: input.text({

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { OwnershipMarker, ProviderContext } from '../engine/provider.ts';
+import { resolveCredentialSecret, resolveRoleArn } from '../github/config-defaults.ts';
 import {
   ActionError,
   assumeRoleWithGitHubOidc,
@@ -14,6 +15,7 @@ import {
   runnerLogger,
 } from '../github/index.ts';
 import type { CredentialSource, GitHubClient, RunContext } from '../github/index.ts';
+import { credentialKeys } from '../github/vendor-credentials.ts';
 import { AwsRuntime } from '../providers/aws/runtime.ts';
 import type { AwsTiming } from '../providers/aws/runtime.ts';
 import { createOktaPreviews } from '../providers/okta/index.ts';
@@ -119,9 +121,16 @@ export async function openPreviewSession(options: SessionOptions = {}): Promise<
   checkEndpoints(env, inputs.target);
   const endpoint = read(env, 'AWS_ENDPOINT_URL');
 
+  const roleArn = resolveRoleArn(
+    inputs.role_arn,
+    config.declared,
+    'preview',
+    `${inputs.config_dir}/${inputs.environment}.yaml`,
+  );
+  const region = inputs.aws_region ?? config.region;
   const credentials = await assumeRoleWithGitHubOidc({
-    roleArn: inputs.role_arn,
-    region: inputs.aws_region,
+    roleArn,
+    region,
     context,
     env,
     ...(endpoint === undefined ? {} : { stsEndpoint: endpoint }),
@@ -166,16 +175,23 @@ export async function openPreviewSession(options: SessionOptions = {}): Promise<
 
   async function oktaPreviews(): Promise<OktaPreviews> {
     const secretsManager = new SecretsManagerClient({
-      region: inputs.aws_region,
+      region,
       credentials,
       maxAttempts: 3,
       ...(endpoint === undefined ? {} : { endpoint }),
     });
     try {
+      const secretId = resolveCredentialSecret(
+        inputs.okta_secret,
+        config.declared,
+        'okta',
+        env,
+        Object.keys(credentialKeys),
+      );
       const source: CredentialSource =
-        inputs.okta_secret === undefined
+        secretId === undefined
           ? { from: 'env', env }
-          : { from: 'secretsManager', secretId: inputs.okta_secret, client: secretsManager };
+          : { from: 'secretsManager', secretId, client: secretsManager };
       const { okta } = await readVendorCredentials(source, ['okta']);
       const orgUrl = read(env, 'OKTA_ORG_URL') ?? config.okta?.orgUrl ?? '';
       if (okta === undefined) {

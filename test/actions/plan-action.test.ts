@@ -131,9 +131,21 @@ describe('plan action', () => {
     expect(await readOutput(world, 'has_changes')).toBe('true');
   });
 
-  it('names missing credentials', async () => {
+  it('reads the config secret by default', async () => {
     world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
     await stubRunner(world, { OKTA_SECRET: '' });
+    vi.stubEnv('OKTA_API_TOKEN', undefined);
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(await readOutput(world, 'has_changes')).toBe('true');
+  });
+
+  it('names missing credentials', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    await stubRunner(world, { OKTA_SECRET: '' }, { OKTA_CLIENT_ID: '0oa1serviceapp' });
     vi.stubEnv('OKTA_API_TOKEN', undefined);
     const stdout = captureStdout();
 

@@ -415,7 +415,7 @@ describe('preview action', () => {
     const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
     await stubPreview(world, 'deploy', pullRequestEvent('opened', pull));
     vi.stubEnv('INPUT_MODE', 'create');
-    vi.stubEnv('INPUT_ROLE_ARN', '');
+    vi.stubEnv('INPUT_ROLE_ARN', 'example-backend-dev-github-preview');
     const stdout = captureStdout();
 
     await run();
@@ -426,7 +426,7 @@ describe('preview action', () => {
       '::error::Input "mode" must be one of "deploy", "remove", "sweep" (got "create"). Use deploy when a pull request opens or gets a push, remove when it closes, and sweep on a schedule.',
     );
     expect(lines[1]).toContain('Input "role_arn" must be an IAM role ARN');
-    expect(lines[1]).toContain('AWS_PREVIEW_ROLE_ARN');
+    expect(lines[1]).toContain('aws.github.previewRole');
     expect(world.github.requests).toEqual([]);
   });
 });
