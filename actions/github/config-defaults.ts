@@ -92,7 +92,7 @@ const vendorKeyPrefixes = { atlas: 'ATLAS_', okta: 'OKTA_' } as const;
 /**
  * Returns the Secrets Manager secret to read a vendor's credentials from, or undefined to read
  * them from the step's environment: the input when set; else the environment when it already
- * holds one of the vendor's credential keys; else the config's secret for the vendor.
+ * contains one of the vendor's credential keys; else the config's secret for the vendor.
  */
 export function resolveCredentialSecret(
   input: string | undefined,
