@@ -215,6 +215,37 @@ function document(statements: Statement[]): SpecValue {
   return { Version: '2012-10-17', Statement: statements as unknown as SpecValue[] };
 }
 
+/**
+ * Tag reads of every role, OIDC provider, function and budget of the account. Pruning lists them
+ * all and reads each one's tags to find the ones this environment owns, and a real account has
+ * others, such as AWS's service-linked roles, so access to the declared ARNs alone is not enough.
+ */
+function pruneTagStatements(section: AwsSection): Statement[] {
+  const account = section.accountId;
+  return [
+    ...statement(
+      'ReadRoleTagsForPruning',
+      ['iam:ListRoleTags'],
+      [`arn:aws:iam::${account}:role/*`],
+    ),
+    ...statement(
+      'ReadOidcProvidersForPruning',
+      ['iam:GetOpenIDConnectProvider', 'iam:ListOpenIDConnectProviderTags'],
+      [`arn:aws:iam::${account}:oidc-provider/*`],
+    ),
+    ...statement(
+      'ReadFunctionTagsForPruning',
+      ['lambda:ListTags'],
+      [`arn:aws:lambda:${section.region}:${account}:function:*`],
+    ),
+    ...statement(
+      'ReadBudgetTagsForPruning',
+      ['budgets:ListTagsForResource'],
+      [`arn:aws:budgets::${account}:budget/*`],
+    ),
+  ];
+}
+
 /** Read-only permissions: everything a plan, a drift check and a billing check read. */
 export function planPolicy(section: AwsSection, providerArn: string): SpecValue {
   const scope = scopeOf(section, providerArn);
@@ -230,6 +261,7 @@ export function planPolicy(section: AwsSection, providerArn: string): SpecValue 
       ['iam:ListOpenIDConnectProviders', 'iam:ListRoles', 'lambda:ListFunctions'],
       ['*'],
     ),
+    ...pruneTagStatements(section),
     ...statement('ReadFunctions', functionReadActions, scope.functions),
     ...statement('DescribeLogGroups', ['logs:DescribeLogGroups'], [scope.logGroupWildcard]),
     ...statement('ReadLogGroupTags', ['logs:ListTagsForResource'], scope.logGroups),
@@ -304,6 +336,7 @@ export function deployPolicy(section: AwsSection, providerArn: string): SpecValu
       ['iam:ListOpenIDConnectProviders', 'iam:ListRoles', 'lambda:ListFunctions'],
       ['*'],
     ),
+    ...pruneTagStatements(section),
     ...statement('ManageFunctions', functionWriteActions, scope.functions),
     ...statement('DescribeLogGroups', ['logs:DescribeLogGroups'], [scope.logGroupWildcard]),
     ...statement(
