@@ -216,9 +216,9 @@ function document(statements: Statement[]): SpecValue {
 }
 
 /**
- * Tag reads of every role, OIDC provider, function and budget of the account. Pruning lists them
- * all and reads each one's tags to find the ones this environment owns, and a real account has
- * others, such as AWS's service-linked roles, so access to the declared ARNs alone is not enough.
+ * Returns tag reads of every role, OIDC provider, function and budget of the account. Pruning
+ * lists them all and reads each one's tags to find the ones this environment owns. A real account
+ * has others, such as AWS's service-linked roles, so access to the declared ARNs is not enough.
  */
 function pruneTagStatements(section: AwsSection): Statement[] {
   const account = section.accountId;
