@@ -10,9 +10,9 @@ import { trimMarkdown } from './trim.ts';
 /** GitHub's limit on an issue or pull request comment body, in characters. */
 export const maxCommentCharacters = 65_536;
 
-/** Returns the hidden first line that identifies an environment's plan comment. */
-export function planMarker(environment: string): string {
-  return `<!-- gitops:plan:${environment} -->`;
+/** Returns the hidden first line that identifies an environment's comment of `kind`. */
+export function planMarker(environment: string, kind = 'plan'): string {
+  return `<!-- gitops:${kind}:${environment} -->`;
 }
 
 /** Builds the note that ends a trimmed comment. */
@@ -31,6 +31,8 @@ export interface StickyCommentOptions {
   readonly body: string;
   /** Location of the untrimmed text, named at the end of the trim note. */
   readonly fullTextLocation?: string;
+  /** Kind of comment, such as `preview`: its hidden marker and messages. Default `plan`. */
+  readonly kind?: string;
 }
 
 export interface StickyCommentResult {
@@ -90,7 +92,8 @@ async function findMarkerComments(
 export async function upsertStickyComment(
   options: StickyCommentOptions,
 ): Promise<StickyCommentResult> {
-  const marker = planMarker(options.environment);
+  const kind = options.kind ?? 'plan';
+  const marker = planMarker(options.environment, kind);
   const location = options.fullTextLocation ?? 'The full plan is in the job summary of this run.';
   const { text: body, trimmed } = trimMarkdown(
     `${marker}\n${options.body}`,
@@ -111,7 +114,7 @@ export async function upsertStickyComment(
     const deletedDuplicates = duplicates.map((duplicate) => duplicate.id);
     if (deletedDuplicates.length > 0) {
       core.warning(
-        `Deleted ${deletedDuplicates.length} duplicate plan comment(s) for ${options.environment} on ${target}: ${deletedDuplicates.join(', ')}.`,
+        `Deleted ${deletedDuplicates.length} duplicate ${kind} comment(s) for ${options.environment} on ${target}: ${deletedDuplicates.join(', ')}.`,
       );
     }
 
@@ -148,7 +151,7 @@ export async function upsertStickyComment(
   } catch (error) {
     throw new ActionError(
       'ERR_GITHUB_REQUEST',
-      `Could not write the ${options.environment} plan comment on ${target}: ${(error as Error).message}. The job needs "permissions: pull-requests: write".`,
+      `Could not write the ${options.environment} ${kind} comment on ${target}: ${(error as Error).message}. The job needs "permissions: pull-requests: write".`,
       { cause: error },
     );
   }

@@ -4,14 +4,8 @@ import { upsertStickyComment } from '../github/index.ts';
 import type { GitHubClient, RepositoryName, StickyCommentResult } from '../github/index.ts';
 import type { DeployedFunction } from './lambda.ts';
 
-/**
- * Returns the key of the preview comment. `upsertStickyComment` builds its hidden marker from
- * this key, so the comment is `<!-- gitops:plan:preview-dev -->` and never the plan's own.
- * NOTE: the marker keeps the word "plan" until `upsertStickyComment` takes a marker of its own.
- */
-export function previewCommentKey(environment: string): string {
-  return `preview-${environment}`;
-}
+/** Kind of the preview comment, so its hidden marker is `<!-- gitops:preview:dev -->`. */
+export const previewCommentKind = 'preview';
 
 /** Builds the comment of a deployed preview. */
 export function deployedBody(
@@ -63,7 +57,8 @@ export function writePreviewComment(options: {
     client: options.client,
     repository: options.repository,
     issueNumber: options.number,
-    environment: previewCommentKey(options.environment),
+    environment: options.environment,
+    kind: previewCommentKind,
     body: options.body,
     fullTextLocation: 'The full list is in the job summary of this run.',
   });

@@ -115,6 +115,33 @@ describe('upsertStickyComment', () => {
     expect(bodies).toEqual([`${planMarker('dev')}\na`, `${planMarker('prod')}\nb`]);
   });
 
+  it('keeps one comment per kind', async () => {
+    const standIn = await startStandIn();
+    const client = clientFor(standIn);
+    const pull = standIn.addPullRequest({ headRef: 'feature' });
+    for (const [kind, body] of [
+      ['plan', 'plan 1'],
+      ['preview', 'preview 1'],
+      ['preview', 'preview 2'],
+    ] as const) {
+      await upsertStickyComment({
+        client,
+        repository,
+        issueNumber: pull,
+        environment: 'dev',
+        body,
+        kind,
+      });
+    }
+
+    const bodies = commentsOn(standIn, pull).map((comment) => comment.body);
+    expect(bodies).toEqual([
+      `${planMarker('dev')}\nplan 1`,
+      `${planMarker('dev', 'preview')}\npreview 2`,
+    ]);
+    expect(planMarker('dev', 'preview')).toBe('<!-- gitops:preview:dev -->');
+  });
+
   it('ignores a reply that quotes the marker', async () => {
     const standIn = await startStandIn();
     const client = clientFor(standIn);
