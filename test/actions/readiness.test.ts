@@ -1,9 +1,17 @@
 // The readiness action as the runner runs it: the composite step's `run` line under bash, with the
 // INPUT_* values its `env` map passes and the runner's output and summary files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -29,9 +37,18 @@ const action = parse(readFileSync(join(actionPath, 'action.yml'), 'utf8')) as Co
 const step = action.runs.steps[0]!;
 
 let runnerFiles: string;
+let workspace: string;
 beforeEach(() => {
   runnerFiles = mkdtempSync(join(tmpdir(), 'gitops-readiness-'));
+  workspace = join(runnerFiles, 'workspace');
+  mkdirSync(workspace);
 });
+
+/** Writes `text` to `path` under the test's workspace. */
+function writeWorkspaceFile(path: string, text: string): void {
+  mkdirSync(dirname(join(workspace, path)), { recursive: true });
+  writeFileSync(join(workspace, path), text);
+}
 afterEach(() => {
   rmSync(runnerFiles, { recursive: true, force: true });
 });
@@ -65,9 +82,11 @@ function runStep(inputs: Record<string, string>, extra: Record<string, string> =
   writeFileSync(scriptPath, step.run!);
   const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptPath], {
     encoding: 'utf8',
+    cwd: extra.GITHUB_WORKSPACE ?? workspace,
     env: {
       PATH: process.env.PATH ?? '',
       GITHUB_ACTION_PATH: actionPath,
+      GITHUB_WORKSPACE: workspace,
       GITHUB_OUTPUT: outputPath,
       GITHUB_STEP_SUMMARY: summaryPath,
       GITHUB_SERVER_URL: 'https://github.com',
@@ -100,10 +119,18 @@ describe('readiness action.yml', () => {
     expect(existsSync(join(actionPath, 'readiness.mjs'))).toBe(true);
   });
 
-  it('takes workflow, environment and variables', () => {
-    expect(Object.keys(action.inputs).sort()).toEqual(['environment', 'variables', 'workflow']);
+  it('takes workflow, environment, config and variables', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual([
+      'config',
+      'environment',
+      'variables',
+      'workflow',
+    ]);
     expect(action.inputs.environment!.default).toBe('');
-    expect(action.inputs.variables!.required).toBe(true);
+    expect(action.inputs.config!.required).toBe(false);
+    expect(action.inputs.config!.default).toBe('');
+    expect(action.inputs.variables!.required).toBe(false);
+    expect(action.inputs.variables!.default).toBe('');
     expect(action.inputs.workflow!.default).toBe('${{ github.workflow }}');
   });
 
@@ -111,6 +138,7 @@ describe('readiness action.yml', () => {
     expect(step.env).toEqual({
       INPUT_WORKFLOW: '${{ inputs.workflow }}',
       INPUT_ENVIRONMENT: '${{ inputs.environment }}',
+      INPUT_CONFIG: '${{ inputs.config }}',
       INPUT_VARIABLES: '${{ inputs.variables }}',
     });
   });
@@ -241,7 +269,7 @@ describe('readiness step', () => {
   it('fails on an empty list', () => {
     const result = runStep({ workflow: 'Deploy', variables: '\n# nothing\n' });
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('Input "variables" lists no variables.');
+    expect(result.stdout).toContain('Inputs "variables" and "config" are both empty.');
   });
 
   it('fails outside a runner', () => {
@@ -253,6 +281,139 @@ describe('readiness step', () => {
   it('escapes the workflow name in commands', () => {
     const result = runStep({ workflow: 'Deploy 100%', variables: 'AWS_REGION=\n' });
     expect(result.stdout).toContain('::Deploy 100%25 skipped its cloud steps');
+  });
+});
+
+const readyConfig = [
+  '# The dev environment.',
+  'environment: dev',
+  'aws:',
+  "  accountId: '210987654321' # the fork's account",
+  '  region: eu-west-3',
+  '',
+].join('\n');
+
+const placeholderConfig = [
+  'environment: dev',
+  'aws:',
+  "  accountId: '123456789012' # placeholder: your 12-digit AWS account id",
+  '  budgets:',
+  '    monthly:',
+  '      subscribers:',
+  '        - subscriptionType: EMAIL',
+  '          address: alerts@example.com # placeholder: who gets the budget | alerts',
+  '  github:',
+  '    repositoryId: 2000002 #placeholder',
+  'okta:',
+  '  description: |',
+  '    text # placeholder: inside a block scalar, so no comment',
+  '  orgUrl: https://dev-12345678.okta.com # placeholder: your Okta org',
+  '',
+].join('\n');
+
+describe('readiness config', () => {
+  it('outputs ready without placeholders', () => {
+    writeWorkspaceFile('config/dev.yaml', readyConfig);
+    const result = runStep({ workflow: 'Deploy', config: 'config/dev.yaml' });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=true\n');
+    expect(result.summary).toBe('');
+    expect(result.stdout).toBe('config/dev.yaml has no placeholders.\n');
+  });
+
+  it('lists each placeholder with file:line', () => {
+    writeWorkspaceFile('config/dev.yaml', placeholderConfig);
+    const result = runStep({ workflow: 'Deploy', environment: 'dev', config: 'config/dev.yaml' });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=false\n');
+    expect(result.summary.match(/^## /gm)).toHaveLength(1);
+    expect(result.summary).toContain('## Deploy: skipped, this repository is not set up yet');
+    const rows = result.summary.split('\n').filter((line) => line.startsWith('| `config/'));
+    expect(rows).toEqual([
+      '| `config/dev.yaml:3` | `aws.accountId` | your 12-digit AWS account id |',
+      '| `config/dev.yaml:8` | `aws.budgets.monthly.subscribers[0].address` | who gets the budget \\| alerts |',
+      '| `config/dev.yaml:10` | `aws.github.repositoryId` |  |',
+      '| `config/dev.yaml:14` | `okta.orgUrl` | your Okta org |',
+    ]);
+    expect(result.stdout).toBe(
+      '::notice title=Repository not set up::Deploy skipped its cloud steps because config/dev.yaml has 4 placeholders. The job summary lists the set-up steps.\n',
+    );
+  });
+
+  it('explains the set-up steps', () => {
+    writeWorkspaceFile('config/prod.yaml', placeholderConfig);
+    const result = runStep({ workflow: 'Deploy', environment: 'prod', config: 'config/prod.yaml' });
+    expect(result.summary).toContain(
+      "1. Edit the config `config/prod.yaml`: replace each placeholder with your fork's own value",
+    );
+    expect(result.summary).toContain(
+      'your AWS account id, the repository and owner ids of your fork',
+    );
+    expect(result.summary).toContain(
+      '2. In a clone, with administrator credentials of the AWS account, run `npm run bootstrap -- --env prod` once.',
+    );
+    expect(result.summary).toContain('3. Push the config.');
+    expect(result.summary).toContain('4. Run this workflow again.');
+    expect(result.summary).toContain('are optional overrides');
+    expect(result.summary).not.toContain('| Variable |');
+  });
+
+  it('reports a missing file', () => {
+    writeWorkspaceFile('config/dev.yaml', readyConfig);
+    const result = runStep({
+      workflow: 'Drift check',
+      config: 'config/dev.yaml\nconfig/prod.yaml\n',
+    });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=false\n');
+    expect(result.summary).toContain('- config/prod.yaml not found');
+    expect(result.summary).not.toContain('config/dev.yaml not found');
+    expect(result.stdout).toBe(
+      '::notice title=Repository not set up::Drift check skipped its cloud steps because config/prod.yaml not found. The job summary lists the set-up steps.\n',
+    );
+  });
+
+  it('combines config and variables', () => {
+    writeWorkspaceFile('config/dev.yaml', placeholderConfig);
+    const result = runStep({
+      workflow: 'Deploy',
+      environment: 'dev',
+      config: 'config/dev.yaml',
+      variables: 'AWS_REGION=\nOKTA_SECRET_NAME=example-backend-dev/okta\n',
+    });
+    expect(result.output).toBe('ready=false\n');
+    expect(result.summary).toContain('| `config/dev.yaml:3` | `aws.accountId` |');
+    expect(result.summary).toContain('| `AWS_REGION` |');
+    expect(result.summary).toContain('**Settings > Environments > dev > Environment variables**');
+    expect(result.stdout).toContain(
+      'because 1 of 2 variables are not set: AWS_REGION; config/dev.yaml has 4 placeholders.',
+    );
+  });
+
+  it('is ready when both are complete', () => {
+    writeWorkspaceFile('config/dev.yaml', readyConfig);
+    const result = runStep({ workflow: 'Deploy', config: 'config/dev.yaml', variables: allSet });
+    expect(result.output).toBe('ready=true\n');
+    expect(result.stdout).toBe('All 3 variables are set.\nconfig/dev.yaml has no placeholders.\n');
+  });
+
+  it('fails when both inputs are empty', () => {
+    const result = runStep({ workflow: 'Deploy', config: '\n', variables: '' });
+    expect(result.status).toBe(1);
+    expect(result.output).toBe('');
+    expect(result.summary).toBe('');
+    expect(result.stdout).toBe(
+      '::error title=Readiness check::Inputs "variables" and "config" are both empty. Set config to the config file the job reads, such as config/dev.yaml, or variables to one NAME=value line per variable.\n',
+    );
+  });
+
+  it('fails on a path outside the workspace', () => {
+    const result = runStep({ workflow: 'Deploy', config: '../secrets.yaml\n/etc/passwd\n' });
+    expect(result.status).toBe(1);
+    expect(result.output).toBe('');
+    expect(result.stdout).toContain(
+      'Input "config" is invalid: line 1 (../secrets.yaml) is not a path inside the workspace; line 2 (/etc/passwd) is not a path inside the workspace.',
+    );
   });
 });
 
@@ -285,44 +446,88 @@ const workflowChecks: WorkflowCheck[] = readdirSync(workflowDir)
 
 /**
  * Evaluates the `${{ ... }}` expressions of a readiness input as the runner would for a repository
- * whose variables are `vars`. It handles `vars.NAME` and `github.NAME`, and fails on any other.
+ * whose variables are `vars`, in a run for `environment`: `github.base_ref` of a pull request,
+ * `github.ref_name` of a push and `matrix.environment` of a matrix job are that environment. It
+ * handles `vars.NAME`, `github.NAME` and `matrix.environment`, and fails on any other.
  */
-function evaluate(text: string, vars: Record<string, string>): string {
+function evaluate(text: string, vars: Record<string, string>, environment: string): string {
   const value = text.replace(
-    /\$\{\{\s*(vars|github)\.(\w+)\s*\}\}/g,
-    (_match, context, name: string) => (context === 'vars' ? (vars[name] ?? '') : `github-${name}`),
+    /\$\{\{\s*(vars|github|matrix)\.(\w+)\s*\}\}/g,
+    (match, context: string, name: string) => {
+      if (context === 'vars') return vars[name] ?? '';
+      if (context === 'matrix') return name === 'environment' ? environment : match;
+      return name === 'base_ref' || name === 'ref_name' ? environment : `github-${name}`;
+    },
   );
   expect(value, 'an expression this test cannot evaluate').not.toContain('${{');
   return value;
 }
 
+/** Returns the config paths a workflow check passes, evaluated for `environment`. */
+function configPaths(check: WorkflowCheck, environment: string): string[] {
+  return evaluate(check.with.config ?? '', {}, environment)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** Each workflow check in a run for dev and in one for prod. */
+const workflowCases = workflowChecks.flatMap((check) =>
+  ['dev', 'prod'].map((environment) => ({ ...check, environment })),
+);
+
 describe('readiness in the workflows', () => {
-  it('finds the plan and deploy checks', () => {
+  it('finds the plan, deploy, drift and billing checks', () => {
     const places = workflowChecks.map((check) => `${check.file}:${check.job}`);
     expect(places).toContain('pull-request.yml:plan');
     expect(places).toContain('deploy.yml:deploy');
+    expect(places).toContain('drift.yml:drift');
+    expect(places).toContain('billing.yml:billing');
   });
 
-  it.each(workflowChecks)('skips an unset fork: $file $job', (check) => {
-    const inputs = Object.fromEntries(
-      Object.entries(check.with).map(([name, value]) => [name, evaluate(value, {})]),
-    );
-    const result = runStep(inputs);
-    expect(result.status).toBe(0);
-    expect(result.output).toBe('ready=false\n');
-    expect(result.summary.match(/^## /gm)).toHaveLength(1);
-    for (const [, name] of check.with.variables!.matchAll(/^\s*(\w+)=/gm)) {
-      expect(result.summary).toContain(`| \`${name}\` |`);
+  it('reads a config in every check', () => {
+    for (const check of workflowCases) {
+      expect(configPaths(check, check.environment), `${check.file} ${check.job}`).not.toEqual([]);
     }
   });
 
-  it.each(workflowChecks)('runs a set-up repository: $file $job', (check) => {
-    const names = [...check.with.variables!.matchAll(/\$\{\{\s*vars\.(\w+)/g)].map(
+  // The template's own configs still have their placeholders, so a fresh fork is not ready.
+  it.each(workflowCases)('skips an unset fork: $file $job $environment', (check) => {
+    const inputs = Object.fromEntries(
+      Object.entries(check.with).map(([name, value]) => [
+        name,
+        evaluate(value, {}, check.environment),
+      ]),
+    );
+    const result = runStep(inputs, { GITHUB_WORKSPACE: root });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('ready=false\n');
+    expect(result.summary.match(/^## /gm)).toHaveLength(1);
+    for (const [, name] of (check.with.variables ?? '').matchAll(/^\s*(\w+)=/gm)) {
+      expect(result.summary).toContain(`| \`${name}\` |`);
+    }
+    for (const path of configPaths(check, check.environment)) {
+      expect(result.summary).toContain(`| \`${path}:`);
+      expect(result.summary).toContain('| `aws.accountId` | your 12-digit AWS account id |');
+    }
+  });
+
+  // A set-up fork has its own values in place of the placeholders. This copies the template's
+  // configs with the placeholder comments removed.
+  it.each(workflowCases)('runs a set-up repository: $file $job $environment', (check) => {
+    for (const path of configPaths(check, check.environment)) {
+      const text = readFileSync(join(root, path), 'utf8');
+      writeWorkspaceFile(path, text.replace(/\s#\s*placeholder\b.*$/gim, ''));
+    }
+    const names = [...(check.with.variables ?? '').matchAll(/\$\{\{\s*vars\.(\w+)/g)].map(
       (match) => match[1]!,
     );
     const vars = Object.fromEntries(names.map((name) => [name, `value-of-${name}`]));
     const inputs = Object.fromEntries(
-      Object.entries(check.with).map(([name, value]) => [name, evaluate(value, vars)]),
+      Object.entries(check.with).map(([name, value]) => [
+        name,
+        evaluate(value, vars, check.environment),
+      ]),
     );
     const result = runStep(inputs);
     expect(result.status).toBe(0);

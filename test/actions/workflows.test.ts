@@ -356,6 +356,44 @@ function requiredVariables(value: unknown): string[] {
   return [...text.matchAll(/\$\{\{\s*vars\.(\w+)\s*\}\}/g)].map((match) => match[1]!);
 }
 
+/**
+ * Returns the names of `${{ vars.NAME || '' }}` references in `value`: optional overrides whose
+ * empty value makes the action read the setting from the config.
+ */
+function configFallbackVariables(value: unknown): string[] {
+  const text = JSON.stringify(value);
+  return [...text.matchAll(/\$\{\{\s*vars\.(\w+)\s*\|\|\s*''\s*\}\}/g)].map((match) => match[1]!);
+}
+
+/** Returns the paths of a readiness step's `config` input. */
+function listedConfigs(step: Mapping): string[] {
+  const config = isMapping(step.with) ? step.with.config : undefined;
+  const text = typeof config === 'string' ? config : '';
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/**
+ * Returns what a readiness step `check` misses for the `gated` steps: a variable they read without
+ * a `||` fallback that it does not list, or a config it does not read although they fall back to
+ * the config. `label` names the job of the readiness step.
+ */
+function gateGaps(check: Mapping, gated: Mapping[], label: string): string[] {
+  const gaps: string[] = [];
+  for (const variable of requiredVariables(gated)) {
+    if (!listedVariables(check).includes(variable)) {
+      gaps.push(`${label}: readiness does not list ${variable}`);
+    }
+  }
+  const fallbacks = configFallbackVariables(gated);
+  if (fallbacks.length > 0 && listedConfigs(check).length === 0) {
+    gaps.push(`${label}: readiness reads no config, but ${fallbacks[0]} falls back to it`);
+  }
+  return gaps;
+}
+
 /** Returns the variable names of a readiness step's `variables` input. */
 function listedVariables(step: Mapping): string[] {
   const variables = isMapping(step.with) ? step.with.variables : undefined;
@@ -380,7 +418,9 @@ function jobSteps(job: Mapping): Mapping[] {
  * is not set up would fail it. A job is gated in one of two ways. A readiness step in the job
  * itself must gate every later step with `if: steps.ID.outputs.ready == 'true'`. A job that
  * `needs` a readiness job must have `if: needs.JOB.outputs.ready == 'true'`. Either way the
- * readiness step must list every variable the gated steps read without a `||` fallback.
+ * readiness step must list every variable the gated steps read without a `||` fallback, and read a
+ * config file (its `config` input) when a gated step reads a `${{ vars.NAME || '' }}` override,
+ * whose empty value makes the action take the setting from the config.
  */
 function readinessViolations(text: string, path: string): string[] {
   const root = parse(text) as Mapping;
@@ -403,11 +443,7 @@ function readinessViolations(text: string, path: string): string[] {
           );
         }
       }
-      for (const variable of requiredVariables(gated)) {
-        if (!listedVariables(check).includes(variable)) {
-          violations.push(`${path}: job ${jobName}: readiness does not list ${variable}`);
-        }
-      }
+      violations.push(...gateGaps(check, gated, `${path}: job ${jobName}`));
       continue;
     }
 
@@ -430,11 +466,7 @@ function readinessViolations(text: string, path: string): string[] {
     if (output !== `\${{ steps.${String(check.id)}.outputs.ready }}`) {
       violations.push(`${path}: job ${gateName} does not output ready from its readiness step`);
     }
-    for (const variable of requiredVariables(steps)) {
-      if (!listedVariables(check).includes(variable)) {
-        violations.push(`${path}: job ${gateName}: readiness does not list ${variable}`);
-      }
-    }
+    violations.push(...gateGaps(check, steps, `${path}: job ${gateName}`));
   }
   return violations;
 }
@@ -456,6 +488,25 @@ const gatedStepSample = `jobs:
         with:
           role_arn: \${{ vars.AWS_PLAN_ROLE_ARN }}
           aws_region: \${{ vars.AWS_REGION || 'us-east-1' }}
+`;
+
+/** A job gated by a readiness step that reads the config the overrides fall back to. */
+const gatedConfigSample = `jobs:
+  drift:
+    strategy:
+      matrix:
+        environment: [dev, prod]
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+      - id: readiness
+        uses: ./actions/readiness
+        with:
+          config: config/\${{ matrix.environment }}.yaml
+      - if: steps.readiness.outputs.ready == 'true'
+        uses: ./actions/drift
+        with:
+          role_arn: \${{ vars.AWS_PLAN_ROLE_ARN || '' }}
+          aws_region: \${{ vars.AWS_REGION || '' }}
 `;
 
 /** A job gated by a readiness job, which each broken sample below changes in one place. */
@@ -489,10 +540,12 @@ describe('workflow readiness', () => {
     expect(readinessViolations(text, name)).toEqual([]);
   });
 
-  it('gates plan and deploy with a step', () => {
+  it('gates plan, deploy, drift and billing with a step', () => {
     for (const [name, jobName] of [
       ['pull-request.yml', 'plan'],
       ['deploy.yml', 'deploy'],
+      ['drift.yml', 'drift'],
+      ['billing.yml', 'billing'],
     ] as const) {
       const jobs = workflow(name).jobs as Record<string, Mapping>;
       const steps = jobSteps(jobs[jobName]!);
@@ -503,6 +556,20 @@ describe('workflow readiness', () => {
   it('passes the gated samples', () => {
     expect(readinessViolations(gatedStepSample, 'sample.yml')).toEqual([]);
     expect(readinessViolations(gatedJobSample, 'sample.yml')).toEqual([]);
+    expect(readinessViolations(gatedConfigSample, 'sample.yml')).toEqual([]);
+  });
+
+  it.each([
+    ['pull-request.yml', 'plan', 'config/${{ github.base_ref }}.yaml'],
+    ['deploy.yml', 'deploy', 'config/${{ github.ref_name }}.yaml'],
+    ['drift.yml', 'drift', 'config/${{ matrix.environment }}.yaml'],
+    ['billing.yml', 'billing', 'config/${{ matrix.environment }}.yaml'],
+    ['preview.yml', 'readiness', 'config/dev.yaml'],
+  ] as const)('reads the job config: %s', (name, jobName, config) => {
+    const jobs = workflow(name).jobs as Record<string, Mapping>;
+    const check = jobSteps(jobs[jobName]!).find(isReadinessStep)!;
+    expect(listedConfigs(check)).toEqual([config]);
+    expect(listedVariables(check)).toEqual([]);
   });
 
   // Each case breaks one rule of a gated sample, and the check must name that rule.
@@ -555,6 +622,17 @@ describe('workflow readiness', () => {
         ),
       violation: 'sample.yml: job readiness: readiness does not list AWS_OTHER_ROLE_ARN',
     },
+    {
+      rule: 'override without a config gate',
+      text: () =>
+        breakText(
+          gatedConfigSample,
+          '        with:\n          config: config/${{ matrix.environment }}.yaml\n',
+          '        with:\n          variables: |\n            AWS_REGION=${{ vars.AWS_REGION }}\n',
+        ),
+      violation:
+        'sample.yml: job drift: readiness reads no config, but AWS_PLAN_ROLE_ARN falls back to it',
+    },
   ];
 
   it.each(brokenSamples)('flags $rule', ({ text, violation }) => {
@@ -572,12 +650,11 @@ function actionMetadata(name: string): ActionMetadata {
   return parse(readFileSync(`${root}actions/${name}/action.yml`, 'utf8')) as ActionMetadata;
 }
 
-// Folders of actions/ with an action.yml. Other folders with a main.ts, such as the bootstrap
-// command, are bundled by actions/build.ts too but are no actions.
+// Folders of actions/ with an action.yml. The composite readiness action has no main.ts.
 const actionFolders = readdirSync(`${root}actions`).filter((name) =>
   existsSync(`${root}actions/${name}/action.yml`),
 );
-const bundledActions = Object.keys(actionEntries).filter((name) => actionFolders.includes(name));
+const bundledActions = Object.keys(actionEntries);
 
 describe('action metadata', () => {
   it('finds the plan and apply actions', () => {
@@ -588,6 +665,12 @@ describe('action metadata', () => {
   it('bundles every node24 action', () => {
     const node24 = actionFolders.filter((name) => actionMetadata(name).runs.using === 'node24');
     expect(node24.filter((name) => !(name in actionEntries))).toEqual([]);
+  });
+
+  it('bundles only folders with action.yml', () => {
+    expect(Object.keys(actionEntries).filter((name) => !actionFolders.includes(name))).toEqual([]);
+    expect(existsSync(`${root}actions/bootstrap/main.ts`)).toBe(true);
+    expect(Object.keys(actionEntries)).not.toContain('bootstrap');
   });
 
   it.each(bundledActions)('runs a built bundle: %s', (name) => {
@@ -616,7 +699,7 @@ describe('action bundles', () => {
       expect(files.map((file) => basename(file))).toEqual(
         Object.keys(actionEntries).map((name) => `${name}.js`),
       );
-      for (const file of files.filter((path) => bundledActions.includes(basename(path, '.js')))) {
+      for (const file of files) {
         // Without inputs, a bundle that loads reports the missing inputs and fails the step.
         const result = spawnSync(process.execPath, [file], {
           encoding: 'utf8',

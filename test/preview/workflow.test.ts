@@ -54,7 +54,19 @@ describe('preview workflow', () => {
       );
     }
     expect(previewStep(job)?.with?.mode).toBe(mode);
-    expect(previewStep(job)?.with?.role_arn).toBe('${{ vars.AWS_PREVIEW_ROLE_ARN }}');
+    // An empty override makes the action read aws.github.previewRole from the config.
+    expect(previewStep(job)?.with?.role_arn).toBe("${{ vars.AWS_PREVIEW_ROLE_ARN || '' }}");
+    expect(previewStep(job)?.with?.environment).toMatch(
+      /^(dev|\$\{\{ github\.event\.pull_request\.base\.ref \}\})$/,
+    );
+  });
+
+  it('gates on the dev config', () => {
+    const check = workflow.jobs.readiness!.steps.find(
+      (step) => step.uses === './actions/readiness',
+    );
+    expect(check?.with?.config).toBe('config/dev.yaml');
+    expect(check?.with?.variables).toBeUndefined();
   });
 
   it('grants each job the least permissions', () => {
