@@ -1,6 +1,7 @@
-// Bundles every action (each folder of actions/ with a main.ts) into dist/actions/NAME.js, which
-// its action.yml runs with node24. The bundles are built in the workflow, after `npm ci`, not
-// committed.
+// Bundles every action (each folder of actions/ with both a main.ts and an action.yml) into
+// dist/actions/NAME.js, which its action.yml runs with node24. A folder with a main.ts but no
+// action.yml, such as the bootstrap command, is a script that tsx runs and is not bundled. The
+// bundles are built in the workflow, after `npm ci`, not committed.
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -10,7 +11,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** The action entries, by bundle name, sorted by name. */
 export const actionEntries: Record<string, string> = Object.fromEntries(
   readdirSync(`${root}actions`, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(`${root}actions/${entry.name}/main.ts`))
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        existsSync(`${root}actions/${entry.name}/main.ts`) &&
+        existsSync(`${root}actions/${entry.name}/action.yml`),
+    )
     .map((entry) => entry.name)
     .sort()
     .map((name) => [name, `actions/${name}/main.ts`]),
