@@ -1,13 +1,11 @@
 // The inputs and clients of the billing action. A session reads the inputs, loads and validates
 // the config before any request, assumes the role through GitHub OIDC and reads the Atlas
 // credentials. It then opens the Cost Explorer, Budgets and Atlas clients the billing check reads.
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseDocument } from 'yaml';
-import { environmentFile } from '../engine/config/environments.ts';
+import { environmentFile, readRawEnvironment } from '../engine/config/environments.ts';
 import { loadConfig } from '../engine/config/load.ts';
 import { ConfigError } from '../engine/config/problems.ts';
 import { annotateProblems } from '../github/annotations.ts';
@@ -62,15 +60,6 @@ type Environment = Record<string, string | undefined>;
 // resources are in.
 const billingRegion = 'us-east-1';
 
-async function readRaw(configDir: string, environment: string): Promise<unknown> {
-  try {
-    return parseDocument(await readFile(environmentFile(configDir, environment), 'utf8')).toJS();
-  } catch {
-    // loadConfig reports a missing or unreadable file with the details.
-    return undefined;
-  }
-}
-
 /** Loads and validates the config with inert providers, so no request is sent before it passes. */
 async function loadSections(
   inputs: BillingInputs,
@@ -78,7 +67,7 @@ async function loadSections(
   cwd: string,
 ): Promise<{ aws: AwsSection; atlas: AtlasSection }> {
   const configDir = resolve(cwd, inputs.config_dir);
-  const raw = await readRaw(configDir, inputs.environment);
+  const raw = await readRawEnvironment(configDir, inputs.environment);
   const providers = createProviders({ env, target: inputs.target, raw, cwd, purpose: 'validate' });
   try {
     const result = await loadConfig({

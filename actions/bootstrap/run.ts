@@ -2,13 +2,11 @@
 // before their first run. It validates the config, plans and applies only the `aws.github`
 // resources through the engine, stores the vendor credentials in Secrets Manager, and prints (and
 // optionally sets) the GitHub variables. Every check runs before the first write.
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseDocument } from 'yaml';
 import type { CliIo } from '../cli/io.ts';
 import { stderrLogger } from '../cli/io.ts';
-import { environmentFile } from '../engine/config/environments.ts';
+import { readRawEnvironment } from '../engine/config/environments.ts';
 import { loadConfig } from '../engine/config/load.ts';
 import type { LoadedConfig } from '../engine/config/load.ts';
 import { formatProblem } from '../engine/config/problems.ts';
@@ -53,20 +51,11 @@ interface Session {
   readonly options: BootstrapOptions;
 }
 
-async function readRaw(configDir: string, environment: string): Promise<unknown> {
-  try {
-    return parseDocument(await readFile(environmentFile(configDir, environment), 'utf8')).toJS();
-  } catch {
-    // loadConfig reports a missing or unreadable file with the details.
-    return undefined;
-  }
-}
-
 /** Loads and validates the whole config, printing every problem. */
 async function loadValidConfig(session: Session): Promise<LoadedConfig | undefined> {
   const { args, io } = session;
   const configDir = resolve(io.cwd, args.configDir);
-  const raw = await readRaw(configDir, args.env);
+  const raw = await readRawEnvironment(configDir, args.env);
   const providers = createProviders({ env: io.env, target: args.target, purpose: 'validate', raw });
   const result = await loadConfig({
     configDir,

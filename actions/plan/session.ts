@@ -1,12 +1,10 @@
 // The inputs and the reconcile session that the plan and apply actions share. A session reads the
 // inputs, assumes the role through GitHub OIDC and reads the Atlas and Okta credentials. It then
 // loads the config and plans it with the providers of `actions/stack.ts`, as the CLI does.
-import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as core from '@actions/core';
-import { parseDocument } from 'yaml';
-import { environmentFile } from '../engine/config/environments.ts';
+import { environmentFile, readRawEnvironment } from '../engine/config/environments.ts';
 import { loadConfig } from '../engine/config/load.ts';
 import type { LoadedConfig } from '../engine/config/load.ts';
 import { ConfigError } from '../engine/config/problems.ts';
@@ -107,15 +105,6 @@ function providerVariables(variables: Record<string, string>): Record<string, st
   );
 }
 
-async function readRaw(configDir: string, environment: string): Promise<unknown> {
-  try {
-    return parseDocument(await readFile(environmentFile(configDir, environment), 'utf8')).toJS();
-  } catch {
-    // loadConfig reports a missing or unreadable file with the details.
-    return undefined;
-  }
-}
-
 /**
  * Returns a function that loads the config with `providers`. It throws `ConfigError`, which the
  * one catch annotates at each line.
@@ -169,7 +158,7 @@ export async function planSession(
   const context = readRunContext(env);
   // Checks the config with inert providers first, so a config problem stops the run before any
   // request to AWS.
-  const rawConfig = await readRaw(resolve(cwd, inputs.config_dir), inputs.environment);
+  const rawConfig = await readRawEnvironment(resolve(cwd, inputs.config_dir), inputs.environment);
   await configLoader(
     inputs,
     cwd,

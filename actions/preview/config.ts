@@ -1,10 +1,8 @@
 // The parts of the environment's config that previews use: the functions to copy, and the Okta
 // org and app. The config is loaded and validated as the plan action does, with providers that
 // send no request, so a config problem is annotated at its line before any cloud call.
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
-import { environmentFile } from '../engine/config/environments.ts';
+import { readRawEnvironment } from '../engine/config/environments.ts';
 import { loadConfig } from '../engine/config/load.ts';
 import { ConfigError } from '../engine/config/problems.ts';
 import type { AwsSection } from '../providers/aws/index.ts';
@@ -42,15 +40,6 @@ export const previewAppKey = 'spa';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
-async function readRaw(configDir: string, environment: string): Promise<unknown> {
-  try {
-    return parseDocument(await readFile(environmentFile(configDir, environment), 'utf8')).toJS();
-  } catch {
-    // loadConfig reports a missing or unreadable file with the details.
-    return undefined;
-  }
-}
-
 /** Loads and validates the config, then picks what previews need. Sends no request. */
 export async function loadPreviewConfig(
   inputs: PreviewInputs,
@@ -58,7 +47,7 @@ export async function loadPreviewConfig(
   env: Environment,
 ): Promise<PreviewConfig> {
   const configDir = resolve(cwd, inputs.config_dir);
-  const raw = await readRaw(configDir, inputs.environment);
+  const raw = await readRawEnvironment(configDir, inputs.environment);
   const providers = createProviders({ env, target: inputs.target, raw, cwd, purpose: 'validate' });
   try {
     const result = await loadConfig({

@@ -25,6 +25,19 @@ export function environmentFile(configDir: string, environment: string): string 
   return join(configDir, `${environment}.yaml`);
 }
 
+/**
+ * Reads an environment file as plain data, without validation, for what must be known before the
+ * providers exist (endpoints, account, roles). Returns undefined when the file is missing or not
+ * YAML: `loadConfig` then reports the problem with its location.
+ */
+export async function readRawEnvironment(configDir: string, environment: string): Promise<unknown> {
+  try {
+    return parseDocument(await readFile(environmentFile(configDir, environment), 'utf8')).toJS();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the `branch` each environment file declares, without full validation. */
 export async function readBranches(configDir: string): Promise<Map<string, string>> {
   const branches = new Map<string, string>();
