@@ -2,7 +2,7 @@
 // The readiness check of `actions/readiness`. It runs on the runner's preinstalled Node (20 or
 // newer) before `npm ci`, so it imports nothing but Node's own modules.
 import { appendFileSync, readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 
@@ -239,7 +239,7 @@ function trackKeys(stack, indent, content) {
   return stack
     .map((entry) => (entry.item ? entry.key : `.${entry.key}`))
     .join('')
-    .slice(1);
+    .replace(/^\./, '');
 }
 
 /**
@@ -251,7 +251,8 @@ function trackKeys(stack, indent, content) {
 export function checkConfigs(paths, workspace) {
   return paths.map((path) => {
     const fullPath = resolve(workspace, path);
-    if (relative(workspace, fullPath).startsWith('..')) {
+    const fromWorkspace = relative(workspace, fullPath);
+    if (fromWorkspace === '..' || fromWorkspace.startsWith(`..${sep}`)) {
       throw new ReadinessInputError(
         `Input "config" names ${path}, which is outside the workspace.`,
       );
@@ -274,6 +275,22 @@ export function checkConfigs(paths, workspace) {
  */
 function tableCell(text) {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+}
+
+/**
+ * Returns the bootstrap command of the set-up steps, in Markdown. Without a GitHub environment,
+ * the environment is the name of each config file, such as `prod` for `config/prod.yaml`.
+ * @param {string} environment
+ * @param {ConfigCheck[]} configs
+ */
+function bootstrapCommand(environment, configs) {
+  const command = (/** @type {string} */ name) => `\`npm run bootstrap -- --env ${name}\``;
+  if (environment !== '') return command(environment);
+  const names = [
+    ...new Set(configs.map((config) => basename(config.path).replace(/\.ya?ml$/, ''))),
+  ];
+  if (names.length === 0) return `${command('dev')} (\`--env prod\` for production)`;
+  return names.map(command).join(' and ');
 }
 
 /**
@@ -328,10 +345,7 @@ export function renderSummary(workflow, findings, environment, env) {
     );
   }
 
-  const bootstrap =
-    environment === ''
-      ? '`npm run bootstrap -- --env dev` (`--env prod` for production)'
-      : `\`npm run bootstrap -- --env ${environment}\``;
+  const bootstrap = bootstrapCommand(environment, configs);
   /** @type {string[]} */
   const steps = [];
   if (configs.length > 0) {

@@ -358,6 +358,32 @@ describe('readiness config', () => {
     expect(result.summary).not.toContain('| Variable |');
   });
 
+  it('derives key paths from indentation', () => {
+    const text = [
+      '- name: first # placeholder: a top-level item',
+      'list:',
+      '- plain # placeholder: an item at its key indent',
+      '- key: value',
+      '  nested: value # placeholder: a key of the second item',
+      "'quoted key': value # placeholder: a quoted key",
+      '',
+    ].join('\n');
+    writeWorkspaceFile('config/dev.yaml', text);
+    const result = runStep({ workflow: 'Deploy', config: 'config/dev.yaml' });
+    const keys = result.summary
+      .split('\n')
+      .filter((line) => line.startsWith('| `config/'))
+      .map((line) => line.split(' | ')[1]);
+    expect(keys).toEqual(['`[0].name`', '`list[0]`', '`list[1].nested`', '`quoted key`']);
+  });
+
+  it('names the environment of the config', () => {
+    writeWorkspaceFile('config/prod.yaml', placeholderConfig);
+    const result = runStep({ workflow: 'Billing check', config: 'config/prod.yaml' });
+    expect(result.summary).toContain('run `npm run bootstrap -- --env prod` once.');
+    expect(result.summary).not.toContain('--env dev');
+  });
+
   it('reports a missing file', () => {
     writeWorkspaceFile('config/dev.yaml', readyConfig);
     const result = runStep({
