@@ -348,6 +348,11 @@ export function renderSummary(workflow, findings, environment, env) {
   const bootstrap = bootstrapCommand(environment, configs);
   /** @type {string[]} */
   const steps = [];
+  if (missingFiles.length > 0) {
+    steps.push(
+      `Add ${missingFiles.map((config) => `\`${config.path}\``).join(', ')}, for example as a copy of another environment's config with this environment's names, or remove the environment from the workflow.`,
+    );
+  }
   if (configs.length > 0) {
     steps.push(
       `Edit the config${configs.length === 1 ? '' : 's'} ${configs.map((config) => `\`${config.path}\``).join(', ')}: replace each placeholder with your fork's own value (your AWS account id, the repository and owner ids of your fork, your Atlas organization id, your Okta org and so on) and remove its \`# placeholder\` comment. The comment on each line says what belongs there.`,
@@ -394,7 +399,7 @@ function notReadyReasons(variables, configs) {
     );
   }
   for (const config of configs) {
-    if (!config.found) reasons.push(`${config.path} not found`);
+    if (!config.found) reasons.push(`${config.path} was not found`);
     const count = config.placeholders.length;
     if (count > 0) reasons.push(`${config.path} has ${count} placeholder${count === 1 ? '' : 's'}`);
   }

@@ -394,8 +394,11 @@ describe('readiness config', () => {
     expect(result.output).toBe('ready=false\n');
     expect(result.summary).toContain('- config/prod.yaml not found');
     expect(result.summary).not.toContain('config/dev.yaml not found');
+    expect(result.summary).toContain(
+      "1. Add `config/prod.yaml`, for example as a copy of another environment's config",
+    );
     expect(result.stdout).toBe(
-      '::notice title=Repository not set up::Drift check skipped its cloud steps because config/prod.yaml not found. The job summary lists the set-up steps.\n',
+      '::notice title=Repository not set up::Drift check skipped its cloud steps because config/prod.yaml was not found. The job summary lists the set-up steps.\n',
     );
   });
 
