@@ -30,7 +30,8 @@ export const usage = `Usage: npm run bootstrap -- --env NAME [options]
 Creates what GitHub Actions need before their first run, with admin AWS credentials: the GitHub
 OIDC provider and the plan, deploy and preview roles of aws.github in config/NAME.yaml, and the
 Secrets Manager secrets in aws.github.secretNames that contain the Atlas and Okta credentials. Then
-prints the repository variables the workflows read, and sets them when a GitHub token is given.
+prints the GitHub variables that name them, and sets them when a GitHub token is given. The
+workflows read the same values from the config, so the variables only override it.
 
 Options:
   --env NAME              Environment, the name of config/NAME.yaml (required)

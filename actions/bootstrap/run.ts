@@ -169,7 +169,7 @@ async function publishVariables(
         ? ''
         : ` (create the environment ${environments.join(', ')} under Settings > Environments first)`;
     io.stdout.write(
-      `Set them under Settings > Secrets and variables > Actions${where}, or run again with --github-token-env VAR to set them.\n`,
+      `The workflows read these values from the config, so the variables are optional overrides. To set them, use Settings > Secrets and variables > Actions${where}, or run again with --github-token-env VAR.\n`,
     );
     return;
   }

@@ -366,7 +366,7 @@ describe('bootstrap', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      'Set them under Settings > Secrets and variables > Actions (create the environment dev under Settings > Environments first)',
+      'To set them, use Settings > Secrets and variables > Actions (create the environment dev under Settings > Environments first)',
     );
     expect(githubWrites(world.github)).toEqual([]);
   });
