@@ -7,7 +7,7 @@ import { deployedBody, removedBody, writePreviewComment } from './comment.ts';
 import { deployPreview } from './deploy.ts';
 import { removePreview } from './remove.ts';
 import { deploySummary, removeSummary, sweepSummary } from './report.ts';
-import { openPreviewSession } from './session.ts';
+import { openPreviewSession, PreviewsDisabled } from './session.ts';
 import type { PreviewSession, SessionOptions } from './session.ts';
 import { sweepPreviews } from './sweep.ts';
 
@@ -74,7 +74,20 @@ async function sweep(session: PreviewSession): Promise<void> {
 /** Runs the preview action. Every failure ends in the one catch of `runAction`. */
 export function run(options: SessionOptions = {}): Promise<void> {
   return runAction(async () => {
-    const session = await openPreviewSession(options);
+    let session: PreviewSession;
+    try {
+      session = await openPreviewSession(options);
+    } catch (error) {
+      if (!(error instanceof PreviewsDisabled)) {
+        throw error;
+      }
+      // A config without previews is a choice, not a failure: the step passes with a notice.
+      core.notice(error.message);
+      await writeJobSummary(`## Preview skipped\n\n${error.message}\n`);
+      core.setOutput('url', '');
+      core.setOutput('removed', '[]');
+      return;
+    }
     try {
       // The session has a pull request for deploy and remove, and none for sweep.
       const pull = session.pullRequest;

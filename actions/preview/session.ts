@@ -4,7 +4,11 @@
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { OwnershipMarker, ProviderContext } from '../engine/provider.ts';
-import { resolveCredentialSecret, resolveRoleArn } from '../github/config-defaults.ts';
+import {
+  resolveCredentialSecret,
+  resolveRoleArn,
+  roleArnFromConfig,
+} from '../github/config-defaults.ts';
 import {
   ActionError,
   assumeRoleWithGitHubOidc,
@@ -106,6 +110,17 @@ function checkBaseBranch(pull: PreviewPullRequest, config: PreviewConfig, config
   }
 }
 
+/** Raised when the config declares no preview role and no `role_arn` is given: previews are off. */
+export class PreviewsDisabled extends Error {
+  override readonly name = 'PreviewsDisabled';
+
+  constructor(readonly configFile: string) {
+    super(
+      `Previews are off: ${configFile} declares no aws.github.previewRole and no role_arn was given. To turn them on, add aws.github.previewRole to the config and run npm run bootstrap for it.`,
+    );
+  }
+}
+
 /** Reads and checks everything, then assumes the role and builds the clients. */
 export async function openPreviewSession(options: SessionOptions = {}): Promise<PreviewSession> {
   const env = options.env ?? process.env;
@@ -121,12 +136,14 @@ export async function openPreviewSession(options: SessionOptions = {}): Promise<
   checkEndpoints(env, inputs.target);
   const endpoint = read(env, 'AWS_ENDPOINT_URL');
 
-  const roleArn = resolveRoleArn(
-    inputs.role_arn,
-    config.declared,
-    'preview',
-    `${inputs.config_dir}/${inputs.environment}.yaml`,
-  );
+  const configFile = `${inputs.config_dir}/${inputs.environment}.yaml`;
+  if (
+    inputs.role_arn === undefined &&
+    roleArnFromConfig(config.declared, 'preview') === undefined
+  ) {
+    throw new PreviewsDisabled(configFile);
+  }
+  const roleArn = resolveRoleArn(inputs.role_arn, config.declared, 'preview', configFile);
   const region = inputs.aws_region ?? config.region;
   const credentials = await assumeRoleWithGitHubOidc({
     roleArn,

@@ -234,6 +234,29 @@ describe('preview action', () => {
     expect(await readFile(world.summaryPath, 'utf8')).toContain('Nothing was left to remove.');
   });
 
+  it('skips when the config has no preview role', async () => {
+    world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
+    const configFile = join(world.root, 'config/dev.yaml');
+    const config = await readFile(configFile, 'utf8');
+    await writeFile(configFile, config.replace(/^ {4}previewRole:.*\n {6}roleName: .*\n/m, ''));
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    await stubPreview(world, 'deploy', pullRequestEvent('opened', pull));
+    vi.stubEnv('INPUT_ROLE_ARN', '');
+    const awsRequests = world.aws.requests.entries.length;
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    expect(stdout.lines().some((line) => line.startsWith('::notice::Previews are off'))).toBe(true);
+    expect(await readFile(world.summaryPath, 'utf8')).toContain(
+      'declares no aws.github.previewRole',
+    );
+    expect(world.aws.requests.entries.length).toBe(awsRequests);
+    expect(world.github.requests).toEqual([]);
+  });
+
   it('sweeps only closed pull requests', async () => {
     world = await startAppliedWorld();
     const closed = world.github.addPullRequest({ headRef: 'old', baseRef: 'dev' });
