@@ -30,7 +30,7 @@ export const usage = `Usage: npm run bootstrap -- --env NAME [options]
 Creates what GitHub Actions need before their first run, with admin AWS credentials: the GitHub
 OIDC provider and the plan, deploy and preview roles of aws.github in config/NAME.yaml, and the
 Secrets Manager secrets in aws.github.secretNames that contain the Atlas and Okta credentials. Then
-prints the GitHub variables that name them, and sets them when a GitHub token is given. The
+prints the variables the deploy workflow may read, and sets them when a GitHub token is given. The
 workflows read the same values from the config, so the variables only override it.
 
 Options:
@@ -40,14 +40,12 @@ Options:
                           GITOPS_TARGET); cloud rejects the template's placeholder ids
   --yes                   Apply without asking for confirmation (needed without a terminal)
   --dry-run               Print the plan and the secret changes; write nothing
-  --github-token-env VAR  Set the GitHub variables with the token in environment variable VAR
-                          (default: GITHUB_TOKEN when it is set)
-  --variables-scope SCOPE environment (default): the role ARNs, region and secret names go to
-                          the GitHub environment aws.github.environment, so dev and prod keep
+  --github-token-env VAR  Set the GitHub variables with the token in environment variable VAR;
+                          without it they are only printed
+  --variables-scope SCOPE environment (default): the deploy role ARN, region and secret names go
+                          to the GitHub environment aws.github.environment, so dev and prod keep
                           their own; repository: they go to the repository, which suits a
-                          repository with one environment. With aws.github.previewRole,
-                          AWS_PREVIEW_ROLE_ARN, AWS_REGION and OKTA_SECRET_NAME also go to the
-                          repository, because preview jobs run without an environment.
+                          repository with one environment
   --help                  Show this help
 
 Credentials: AWS from the default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO); AWS_ENDPOINT_URL
@@ -126,7 +124,7 @@ export function parseBootstrapArguments(
     target: readTarget(values.target, env),
     yes: values.yes === true,
     dryRun: values['dry-run'] === true,
-    githubTokenEnv: tokenEnv ?? (env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : undefined),
+    githubTokenEnv: tokenEnv,
     variablesScope: scope as VariablesScope,
   };
 }

@@ -23,7 +23,7 @@ import type { BootstrapArguments } from './args.ts';
 import { UsageError, parseBootstrapArguments, usage } from './args.ts';
 import { BootstrapError, awsConnection, checkUnmanagedOidcProvider, githubApiUrl } from './aws.ts';
 import type { AwsConnection } from './aws.ts';
-import { applySecretChange, describeSecretChange, planSecrets } from './secrets.ts';
+import { applySecretChange, describeSecretChange, planSecrets, vendorOfSecret } from './secrets.ts';
 import type { SecretPlan } from './secrets.ts';
 import { githubOnlyProvider } from './subset.ts';
 import { formatVariables, repositoryVariables, setVariables } from './variables.ts';
@@ -200,12 +200,31 @@ function variablesFor(session: Session, prepared: Prepared, outputs: Plan['outpu
 }
 
 /**
+ * Checks that each vendor section of the config has its credential secret in `secretNames`, the
+ * entry whose last path segment names the vendor. A misspelt name would otherwise be skipped, and
+ * the actions would find no credentials.
+ */
+function checkVendorSecrets(config: LoadedConfig, secretNames: readonly string[]): void {
+  for (const vendor of ['atlas', 'okta'] as const) {
+    if (config.sections[vendor] === undefined) {
+      continue;
+    }
+    if (!secretNames.some((name) => vendorOfSecret(name) === vendor)) {
+      throw new BootstrapError(
+        `the config has an ${vendor} section, but no entry of aws.github.secretNames ends in /${vendor} (got ${secretNames.length === 0 ? 'none' : secretNames.join(', ')}). Add one, such as example-backend-${config.environment}/${vendor}: the actions read the ${vendor === 'atlas' ? 'Atlas' : 'Okta'} credentials from it.`,
+      );
+    }
+  }
+}
+
+/**
  * Plans the GitHub resources and the secrets, reading only, then applies both after confirmation
  * and publishes the variables.
  */
 async function reconcile(session: Session, prepared: Prepared): Promise<number> {
   const { args, io, log } = session;
   const { aws, github, config, engine, secretsClient } = prepared;
+  checkVendorSecrets(config, github.secretNames ?? []);
 
   // Plan: the engine observes, and the secrets are read to compare.
   const plan = await engine.plan({

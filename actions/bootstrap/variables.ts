@@ -32,9 +32,11 @@ export interface RoleArns {
 }
 
 /**
- * Lists the variables to set, sorted by scope and then name. With `scope` `repository`, the
- * per-environment values go to the repository too. With a preview role, the values the preview
- * jobs read also go to the repository.
+ * Lists the variables the deploy workflow reads, sorted by scope and then name. They go to the
+ * GitHub environment, the only place a variable cannot reach another environment's jobs; with
+ * `scope` `repository` they go to the repository, which suits a repository with one environment.
+ * The other workflows read no variables: their jobs run outside any environment, so a variable
+ * would apply to dev and prod alike.
  */
 export function repositoryVariables(
   github: GitHubConfig,
@@ -47,19 +49,8 @@ export function repositoryVariables(
     (github.secretNames ?? []).find((name) => vendorOfSecret(name) === vendor);
   const atlasSecret = secretOf('atlas');
   const oktaSecret = secretOf('okta');
-  const preview: RepositoryVariable[] =
-    roles.preview === undefined
-      ? []
-      : [
-          { name: 'AWS_PREVIEW_ROLE_ARN', value: roles.preview, environment: undefined },
-          { name: 'AWS_REGION', value: region, environment: undefined },
-          ...(oktaSecret === undefined
-            ? []
-            : [{ name: 'OKTA_SECRET_NAME', value: oktaSecret, environment: undefined }]),
-        ];
   const variables: RepositoryVariable[] = [
     { name: 'AWS_DEPLOY_ROLE_ARN', value: roles.deploy, environment },
-    { name: 'AWS_PLAN_ROLE_ARN', value: roles.plan, environment },
     { name: 'AWS_REGION', value: region, environment },
     ...(atlasSecret === undefined
       ? []
@@ -68,9 +59,8 @@ export function repositoryVariables(
       ? []
       : [{ name: 'OKTA_SECRET_NAME', value: oktaSecret, environment }]),
   ];
-  // In repository scope a preview variable may repeat a per-environment one with the same value.
   const unique = new Map<string, RepositoryVariable>();
-  for (const variable of [...variables, ...preview]) {
+  for (const variable of variables) {
     unique.set(`${variable.environment ?? ''}/${variable.name}`, variable);
   }
   return [...unique.values()].sort(

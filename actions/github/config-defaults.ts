@@ -73,8 +73,8 @@ export function regionFromConfig(raw: unknown): string | undefined {
 }
 
 /**
- * Returns the secret of `aws.github.secretNames` whose last path segment is `vendor`, such as
- * `example-backend-dev/atlas`, the name `npm run bootstrap` stores the credentials under.
+ * Returns the secret of `aws.github.secretNames` whose last path segment is `vendor` in any case,
+ * such as `example-backend-dev/atlas`: the secret `npm run bootstrap` stores the credentials in.
  */
 export function secretNameFromConfig(raw: unknown, vendor: 'atlas' | 'okta'): string | undefined {
   const names = objectAt(raw, 'aws', 'github')?.secretNames;
@@ -82,7 +82,8 @@ export function secretNameFromConfig(raw: unknown, vendor: 'atlas' | 'okta'): st
     return undefined;
   }
   return names.find(
-    (name): name is string => typeof name === 'string' && name.split('/').at(-1) === vendor,
+    (name): name is string =>
+      typeof name === 'string' && name.split('/').at(-1)?.toLowerCase() === vendor,
   );
 }
 

@@ -28,10 +28,13 @@ function failure(
   target: VariableTarget,
   error: unknown,
 ): ActionError {
+  const status = statusOf(error);
   const advice =
-    statusOf(error) === 404 && target.environment !== undefined
+    status === 404 && target.environment !== undefined
       ? ` Create the environment ${target.environment} under Settings > Environments first.`
-      : ' The token needs the "Variables" repository permission (read and write); GITHUB_TOKEN does not have it.';
+      : status === 401 || status === 403 || status === 404
+        ? ' The token needs the "Variables" repository permission (read and write); GITHUB_TOKEN does not have it.'
+        : ' Check the GitHub API address and the network, then run again.';
   return new ActionError(
     'ERR_GITHUB_REQUEST',
     `Could not ${action} variable ${name} of the ${describeTarget(target)}: ${(error as Error).message}.${advice}`,

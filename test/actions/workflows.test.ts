@@ -176,6 +176,19 @@ function policyViolations(text: string, path: string): string[] {
         `${locate(['jobs', jobName])}: job ${jobName} assumes a role (${reasons[0]}) but lacks "id-token: write"`,
       );
     }
+    const pullRequestTriggered = triggerNames(root.on).some((name) =>
+      name.startsWith('pull_request'),
+    );
+    if (reasons.length > 0 && 'environment' in job && pullRequestTriggered) {
+      violations.push(
+        `${locate(['jobs', jobName, 'environment'])}: job ${jobName} runs for pull requests in a GitHub environment, so its OIDC subject is the environment's, which the deploy role trusts; remove environment`,
+      );
+    }
+    if (reasons.length > 0 && !('environment' in job) && JSON.stringify(steps).includes('vars.')) {
+      violations.push(
+        `${locate(['jobs', jobName])}: job ${jobName} assumes a role outside a GitHub environment but reads variables, which then apply to every environment; read the config instead`,
+      );
+    }
     if (reasons.length === 0 && idToken) {
       violations.push(
         `${locate(['jobs', jobName, 'permissions'])}: job ${jobName} assumes no role but has "id-token: write"; remove it`,
@@ -287,6 +300,24 @@ describe('workflow policy', () => {
       text: () => breakSample('      id-token: write\n', ''),
       violation:
         'sample.yml:5: job plan assumes a role (uses ./actions/plan) but lacks "id-token: write"',
+    },
+    {
+      rule: 'pull request job in an environment',
+      text: () =>
+        breakSample('on: push\n', 'on: pull_request\n').replace(
+          '  plan:\n    runs-on: ubuntu-latest\n',
+          '  plan:\n    runs-on: ubuntu-latest\n    environment: dev\n',
+        ),
+      violation: 'sample.yml:6: job plan runs for pull requests in a GitHub environment',
+    },
+    {
+      rule: 'role job outside an environment reads variables',
+      text: () =>
+        breakSample(
+          '          environment: dev\n',
+          "          environment: dev\n          role_arn: ${{ vars.AWS_PLAN_ROLE_ARN || '' }}\n",
+        ),
+      violation: 'job plan assumes a role outside a GitHub environment but reads variables',
     },
     {
       rule: 'role_arn input without id-token',

@@ -150,18 +150,12 @@ describe('bootstrap', () => {
       ),
     ).toEqual({
       AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/example-backend-dev-github-deploy',
-      AWS_PLAN_ROLE_ARN: 'arn:aws:iam::123456789012:role/example-backend-dev-github-plan',
       AWS_REGION: 'us-east-1',
       ATLAS_SECRET_NAME: 'example-backend-dev/atlas',
       OKTA_SECRET_NAME: 'example-backend-dev/okta',
     });
-    expect(
-      [...hosted.variables.values()].map((variable) => [variable.name, variable.value]),
-    ).toEqual([
-      ['AWS_PREVIEW_ROLE_ARN', 'arn:aws:iam::123456789012:role/example-backend-dev-github-preview'],
-      ['AWS_REGION', 'us-east-1'],
-      ['OKTA_SECRET_NAME', 'example-backend-dev/okta'],
-    ]);
+    // Jobs outside an environment read no variables, so the repository gets none.
+    expect([...hosted.variables.values()]).toEqual([]);
   });
 
   it('changes nothing on a second run', async () => {
@@ -175,7 +169,7 @@ describe('bootstrap', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('No changes for dev: 4 unchanged.');
     expect(result.stderr).toContain('secret example-backend-dev/atlas: unchanged');
-    expect(result.stderr).toContain('variable AWS_PLAN_ROLE_ARN (environment dev): unchanged');
+    expect(result.stderr).toContain('variable AWS_DEPLOY_ROLE_ARN (environment dev): unchanged');
     expect(world.aws.requests.writes()).toEqual([]);
     expect(githubWrites(world.github)).toEqual([]);
   });
@@ -193,7 +187,7 @@ describe('bootstrap', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan for dev: 4 to create');
-    expect(result.stdout).toContain('AWS_PREVIEW_ROLE_ARN');
+    expect(result.stdout).toContain('AWS_DEPLOY_ROLE_ARN');
     expect(result.stderr).toContain(
       'secret example-backend-dev/okta: would create with OKTA_API_TOKEN',
     );
@@ -330,7 +324,7 @@ describe('bootstrap', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan for prod: 2 to create');
     expect(result.stdout).toMatch(
-      /AWS_PLAN_ROLE_ARN +arn:aws:iam::123456789012:role\/example-backend-prod-github-plan {2}\(environment prod\)/,
+      /AWS_DEPLOY_ROLE_ARN +arn:aws:iam::123456789012:role\/example-backend-prod-github-deploy {2}\(environment prod\)/,
     );
     expect(result.stdout).not.toContain('AWS_PREVIEW_ROLE_ARN');
     expect(Object.keys(world.aws.state().secretsmanager.secrets).sort()).toEqual([
@@ -351,8 +345,6 @@ describe('bootstrap', () => {
     expect([...hosted.variables.keys()].sort()).toEqual([
       'ATLAS_SECRET_NAME',
       'AWS_DEPLOY_ROLE_ARN',
-      'AWS_PLAN_ROLE_ARN',
-      'AWS_PREVIEW_ROLE_ARN',
       'AWS_REGION',
       'OKTA_SECRET_NAME',
     ]);
@@ -362,7 +354,10 @@ describe('bootstrap', () => {
   it('prints where to set variables', async () => {
     const world = await startWorld();
 
-    const result = await world.run(['--env', 'dev', '--yes'], { env: { GITHUB_TOKEN: undefined } });
+    // A GITHUB_TOKEN in the shell, as in Codespaces, is not used without --github-token-env.
+    const result = await world.run(['--env', 'dev', '--yes'], {
+      env: { GITHUB_TOKEN: 'ghs_codespaces-token' },
+    });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
@@ -456,6 +451,22 @@ describe('bootstrap input', () => {
       'config/dev.yaml has no aws.github section, so there is nothing to bootstrap',
     );
     expect(world.aws.requests.entries).toEqual([]);
+  });
+
+  it('rejects a misspelt vendor secret', async () => {
+    const world = await startWorld();
+    const file = join(workspace!, 'config', 'dev.yaml');
+    const document = parseDocument(await readFile(file, 'utf8'));
+    document.setIn(['aws', 'github', 'secretNames', 1], 'example-backend-dev/oktaa');
+    await writeFile(file, document.toString());
+
+    const result = await world.run(['--env', 'dev', '--yes']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'no entry of aws.github.secretNames ends in /okta (got example-backend-dev/atlas, example-backend-dev/oktaa)',
+    );
+    expect(world.aws.requests.writes()).toEqual([]);
   });
 
   it('rejects a stand-in for target cloud', async () => {

@@ -83,42 +83,31 @@ describe('repositoryVariables', () => {
   };
   const roles = { plan: 'arn:plan', deploy: 'arn:deploy', preview: undefined };
 
-  it('scopes per-environment values', () => {
+  it('scopes the deploy values to the environment', () => {
     const variables = repositoryVariables(github, 'eu-west-1', roles);
 
     expect(variables).toEqual([
       { name: 'AWS_DEPLOY_ROLE_ARN', value: 'arn:deploy', environment: 'dev' },
-      { name: 'AWS_PLAN_ROLE_ARN', value: 'arn:plan', environment: 'dev' },
       { name: 'AWS_REGION', value: 'eu-west-1', environment: 'dev' },
       { name: 'OKTA_SECRET_NAME', value: 'octo/dev/okta', environment: 'dev' },
     ]);
   });
 
-  it('puts preview values in the repository', () => {
+  // Jobs outside an environment read no variables, so none goes to the repository by default.
+  it('leaves the repository alone by default', () => {
     const variables = repositoryVariables(github, 'eu-west-1', { ...roles, preview: 'arn:pr' });
 
-    expect(variables.filter((variable) => variable.environment === undefined)).toEqual([
-      { name: 'AWS_PREVIEW_ROLE_ARN', value: 'arn:pr', environment: undefined },
-      { name: 'AWS_REGION', value: 'eu-west-1', environment: undefined },
-      { name: 'OKTA_SECRET_NAME', value: 'octo/dev/okta', environment: undefined },
-    ]);
-    expect(variables.filter((variable) => variable.environment === 'dev')).toHaveLength(4);
+    expect(variables.filter((variable) => variable.environment === undefined)).toEqual([]);
+    expect(variables.map((variable) => variable.name)).not.toContain('AWS_PREVIEW_ROLE_ARN');
   });
 
-  it('lists each repository variable once', () => {
-    const variables = repositoryVariables(
-      github,
-      'eu-west-1',
-      { ...roles, preview: 'arn:pr' },
-      'repository',
-    );
+  it('puts the values in the repository on request', () => {
+    const variables = repositoryVariables(github, 'eu-west-1', roles, 'repository');
 
-    expect(variables.map((variable) => variable.name)).toEqual([
-      'AWS_DEPLOY_ROLE_ARN',
-      'AWS_PLAN_ROLE_ARN',
-      'AWS_PREVIEW_ROLE_ARN',
-      'AWS_REGION',
-      'OKTA_SECRET_NAME',
+    expect(variables).toEqual([
+      { name: 'AWS_DEPLOY_ROLE_ARN', value: 'arn:deploy', environment: undefined },
+      { name: 'AWS_REGION', value: 'eu-west-1', environment: undefined },
+      { name: 'OKTA_SECRET_NAME', value: 'octo/dev/okta', environment: undefined },
     ]);
   });
 });

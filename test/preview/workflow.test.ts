@@ -54,8 +54,8 @@ describe('preview workflow', () => {
       );
     }
     expect(previewStep(job)?.with?.mode).toBe(mode);
-    // An empty override makes the action read aws.github.previewRole from the config.
-    expect(previewStep(job)?.with?.role_arn).toBe("${{ vars.AWS_PREVIEW_ROLE_ARN || '' }}");
+    // No role input: the action reads aws.github.previewRole from the config.
+    expect(previewStep(job)?.with?.role_arn).toBeUndefined();
     expect(previewStep(job)?.with?.environment).toMatch(
       /^(dev|\$\{\{ github\.event\.pull_request\.base\.ref \}\})$/,
     );
