@@ -62,7 +62,7 @@ export async function withRetry<T>(
       const delay = backoffDelay(attempt, options, dependencies.random, error.retryAfterMs);
       const vendor = error.vendorCode === undefined ? '' : ` (${error.vendorCode})`;
       dependencies.log.warning(
-        `${label} failed with ${error.code}${vendor}: ${error.message}. ` +
+        `${label} failed with ${error.code}${vendor}: ${error.message.replace(/\.$/, '')}. ` +
           `Retrying in ${delay} ms, attempt ${attempt + 1} of ${options.maxAttempts}.`,
       );
       await dependencies.sleep(delay);

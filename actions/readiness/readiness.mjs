@@ -441,7 +441,13 @@ export function runReadiness(env, print) {
     const reasons = notReadyReasons(variables, configs);
     if (reasons.length === 0) {
       appendFileSync(outputPath, 'ready=true\n');
-      if (hasVariables) print(`All ${variables.length} variables are set.`);
+      if (hasVariables) {
+        print(
+          variables.length === 1
+            ? 'The variable is set.'
+            : `All ${variables.length} variables are set.`,
+        );
+      }
       for (const config of configs) print(`${config.path} has no placeholders.`);
       return 0;
     }
