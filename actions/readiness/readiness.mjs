@@ -263,7 +263,10 @@ export function checkConfigs(paths, workspace) {
     } catch (error) {
       const code = /** @type {NodeJS.ErrnoException} */ (error).code;
       if (code === 'ENOENT') return { path, found: false, placeholders: [] };
-      throw error;
+      const reason = code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`;
+      throw new ReadinessInputError(
+        `Input "config" names ${path}, which ${reason}. Name a config file, such as config/dev.yaml.`,
+      );
     }
     return { path, found: true, placeholders: findPlaceholders(text) };
   });

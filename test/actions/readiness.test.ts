@@ -436,6 +436,13 @@ describe('readiness config', () => {
     );
   });
 
+  it('fails on a folder', () => {
+    mkdirSync(join(workspace, 'config'), { recursive: true });
+    const result = runStep({ workflow: 'Deploy', config: 'config\n' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('Input "config" names config, which is a folder, not a file.');
+  });
+
   it('fails on a path outside the workspace', () => {
     const result = runStep({ workflow: 'Deploy', config: '../secrets.yaml\n/etc/passwd\n' });
     expect(result.status).toBe(1);
