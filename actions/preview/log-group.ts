@@ -1,36 +1,17 @@
 // The log group `/aws/lambda/<preview function>`, created before the function so that Lambda does
 // not make one without retention, tagged as the preview's, and deleted with the function.
-import {
-  CreateLogGroupCommand,
-  DeleteLogGroupCommand,
-  ListTagsForResourceCommand,
-  PutRetentionPolicyCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
-import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateLogGroupCommand, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { ProviderContext } from '../engine/provider.ts';
 import { hasVendorCode } from '../providers/aws/errors.ts';
-import { describeLogGroup, logGroupName } from '../providers/aws/handlers/log-group.ts';
+import {
+  describeLogGroup,
+  groupTags,
+  logGroupName,
+  setRetention,
+} from '../providers/aws/handlers/log-group.ts';
 import type { AwsRuntime } from '../providers/aws/runtime.ts';
 import type { PreviewIdentity } from './names.ts';
 import { isPreviewOf, previewTags } from './names.ts';
-
-async function tagsOf(
-  runtime: AwsRuntime,
-  context: ProviderContext,
-  group: LogGroup,
-): Promise<Record<string, string>> {
-  const name = group.logGroupName ?? '';
-  // DescribeLogGroups returns the ARN with a trailing `:*`; the tagging API wants it without.
-  const arn = (group.logGroupArn ?? group.arn ?? '').replace(/:\*$/, '');
-  const output = await runtime.call(
-    context,
-    'logs:ListTagsForResource',
-    `log group ${name}`,
-    (options) =>
-      runtime.clients.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }), options),
-  );
-  return output.tags ?? {};
-}
 
 /** Creates the preview's log group when missing and sets its retention. */
 export async function ensurePreviewLogGroup(
@@ -56,15 +37,7 @@ export async function ensurePreviewLogGroup(
     }
     group = { logGroupName: name };
   }
-  if (retentionInDays !== undefined && group.retentionInDays !== retentionInDays) {
-    await runtime.call(context, 'logs:PutRetentionPolicy', `log group ${name}`, (options) =>
-      runtime.clients.logs.send(
-        new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays }),
-        options,
-      ),
-    );
-    context.log.info(`set the retention of log group ${name} to ${retentionInDays} days`);
-  }
+  await setRetention(runtime, context, group, retentionInDays);
 }
 
 /**
@@ -82,7 +55,7 @@ export async function deletePreviewLogGroup(
   if (group === undefined) {
     return false;
   }
-  if (!isPreviewOf(await tagsOf(runtime, context, group), identity)) {
+  if (!isPreviewOf(await groupTags(runtime, context, group), identity)) {
     context.log.warning(`kept log group ${name}: it does not carry the tags of this preview`);
     return false;
   }

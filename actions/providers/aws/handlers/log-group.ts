@@ -53,7 +53,8 @@ function groupArn(runtime: AwsRuntime, group: LogGroup): string {
   );
 }
 
-async function groupTags(
+/** Reads the tags of a log group that `describeLogGroup` returned. */
+export async function groupTags(
   runtime: AwsRuntime,
   context: ProviderContext,
   group: LogGroup,
@@ -115,15 +116,27 @@ export async function ensureLogGroup(
       context.log.info(`tagged log group ${name} with the marker of ${marker.address}`);
     }
   }
-  if (retentionInDays !== undefined && group.retentionInDays !== retentionInDays) {
-    await runtime.call(context, 'logs:PutRetentionPolicy', `log group ${name}`, (options) =>
-      runtime.clients.logs.send(
-        new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays }),
-        options,
-      ),
-    );
-    context.log.info(`set the retention of log group ${name} to ${retentionInDays} days`);
+  await setRetention(runtime, context, group, retentionInDays);
+}
+
+/** Sets the retention of a log group unless it already has `retentionInDays` or that is unset. */
+export async function setRetention(
+  runtime: AwsRuntime,
+  context: ProviderContext,
+  group: LogGroup,
+  retentionInDays: number | undefined,
+): Promise<void> {
+  const name = group.logGroupName ?? '';
+  if (retentionInDays === undefined || group.retentionInDays === retentionInDays) {
+    return;
   }
+  await runtime.call(context, 'logs:PutRetentionPolicy', `log group ${name}`, (options) =>
+    runtime.clients.logs.send(
+      new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays }),
+      options,
+    ),
+  );
+  context.log.info(`set the retention of log group ${name} to ${retentionInDays} days`);
 }
 
 /** Deletes the log group when it carries a marker of this environment; leaves others alone. */
