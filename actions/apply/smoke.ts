@@ -48,6 +48,8 @@ export interface TargetOutcome {
   readonly decision: RollbackDecision;
   /** For a `restore`: whether UpdateAlias succeeded, or its error. */
   readonly rollback?: { readonly ok: true } | { readonly ok: false; readonly error: string };
+  /** For a successful `restore`: the health check of the restored version. */
+  readonly restoredHealth?: HealthResult;
 }
 
 /** A function URL that was not tested, and why. */
@@ -128,7 +130,18 @@ async function testOne(smoke: SmokeTarget, options: SmokeOptions): Promise<Targe
   options.log(
     `Rolled back alias ${target.alias} of Lambda function ${target.functionName} to version ${decision.version}`,
   );
-  return { ...outcome, rollback: { ok: true } };
+  // The restored version is checked too, so the message can say whether the service is back.
+  const restoredHealth = await waitForHealth({
+    functionUrl: smoke.url,
+    timeoutMs: options.timeoutMs,
+    requireDatabase: options.requireDatabase,
+    expectedVersion: decision.version,
+    log: options.log,
+    ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  return { ...outcome, rollback: { ok: true }, restoredHealth };
 }
 
 /** Runs the smoke test of every target in turn, rolling back each alias that fails it. */
@@ -173,7 +186,13 @@ function rollbackSentence(outcome: TargetOutcome): string {
     case 'restore': {
       const restored = outcome.decision.version;
       if (outcome.rollback?.ok === true) {
-        return `Alias ${target.alias} of ${name} was rolled back from version ${outcome.deployed} to version ${restored}. Read ${logs} for version ${outcome.deployed}, fix the cause and push again; rerunning this commit deploys the same version again.`;
+        const back =
+          outcome.restoredHealth === undefined
+            ? ''
+            : outcome.restoredHealth.healthy
+              ? ` Version ${restored} is healthy again.`
+              : ` Version ${restored} is not healthy either (${describeProbe(outcome.restoredHealth.last)}), so the cause may be outside the code, such as the database or the configuration.`;
+        return `Alias ${target.alias} of ${name} was rolled back from version ${outcome.deployed} to version ${restored}.${back} Read ${logs} for version ${outcome.deployed}, fix the cause and push again; rerunning this commit deploys the same version again.`;
       }
       return `Rolling alias ${target.alias} of ${name} back from version ${outcome.deployed} to version ${restored} failed, so version ${outcome.deployed} is still live: ${outcome.rollback?.error ?? 'not attempted'}. Point it back now: aws lambda update-alias --region ${target.region} --function-name ${target.functionName} --name ${target.alias} --function-version ${restored}`;
     }

@@ -363,6 +363,9 @@ describe('runSmokeTest', () => {
     expect(message).toContain(`GET ${smoke.url}health was not healthy after 3 attempt(s) in 4 s`);
     expect(message).toContain('last seen: HTTP 500: {"detail":"boom"}');
     expect(message).toContain('rolled back from version 7 to version 6');
+    // The server fails every request, so the restored version fails its check too.
+    expect(outcome.restoredHealth?.healthy).toBe(false);
+    expect(message).toContain('Version 6 is not healthy either (HTTP 500');
     expect(summaryLines(report)).toEqual([
       `**Smoke test failed:** \`GET ${smoke.url}health\` returned HTTP 500: {"detail":"boom"}; alias \`live\` rolled back from version 7 to 6.`,
     ]);
