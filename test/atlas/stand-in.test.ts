@@ -2,8 +2,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FrozenClock, orgId, providerFor, startStandIn, testContext } from './helpers.ts';
-import { checkExchanges, specAvailable } from './spec-check.ts';
+import { AtlasClient } from '../../actions/providers/atlas/index.ts';
+import {
+  FrozenClock,
+  orgId,
+  providerFor,
+  serviceAccount,
+  startStandIn,
+  testContext,
+} from './helpers.ts';
+import { checkExchanges, skipSpecCheckHeader, specAvailable } from './spec-check.ts';
 
 describe('atlas stand-in', () => {
   it('keeps state in a JSON file across restarts', async () => {
@@ -33,6 +41,87 @@ describe('atlas stand-in', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('reports missing attributes by name', async () => {
+    const clock = new FrozenClock();
+    const standIn = await startStandIn(clock);
+    const project = standIn.addProject({ name: 'dev', orgId, tags: [] });
+    // These requests leave out required attributes on purpose, so the OpenAPI check skips them.
+    const client = new AtlasClient({
+      baseUrl: standIn.url,
+      now: clock.now,
+      credentials: { type: 'serviceAccount', ...serviceAccount },
+      fetch: (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set(skipSpecCheckHeader, 'skip');
+        return fetch(input, { ...init, headers });
+      },
+    });
+    const user = {
+      groupId: project.id,
+      username: 'arn:aws:iam::123456789012:user/developer',
+      awsIAMType: 'USER',
+      databaseName: '$external',
+      roles: [{ roleName: 'read', databaseName: 'admin' }],
+    };
+    const region = {
+      providerName: 'TENANT',
+      backingProviderName: 'AWS',
+      regionName: 'US_EAST_1',
+      electableSpecs: { instanceSize: 'M0' },
+    };
+    const cases = [
+      { operation: 'createProject', path: '/groups', body: { orgId }, missing: 'name' },
+      { operation: 'createProject', path: '/groups', body: { name: 'other' }, missing: 'orgId' },
+      {
+        operation: 'createDatabaseUser',
+        path: `/groups/${project.id}/databaseUsers`,
+        body: { ...user, databaseName: undefined },
+        missing: 'databaseName',
+      },
+      {
+        operation: 'createDatabaseUser',
+        path: `/groups/${project.id}/databaseUsers`,
+        body: { ...user, groupId: undefined },
+        missing: 'groupId',
+      },
+      {
+        operation: 'createCluster',
+        path: `/groups/${project.id}/clusters`,
+        body: { clusterType: 'REPLICASET', replicationSpecs: [{ regionConfigs: [region] }] },
+        missing: 'name',
+      },
+      {
+        operation: 'createCluster',
+        path: `/groups/${project.id}/clusters`,
+        body: {
+          name: 'main',
+          replicationSpecs: [{ regionConfigs: [{ ...region, regionName: undefined }] }],
+        },
+        missing: 'replicationSpecs[0].regionConfigs[0].regionName',
+      },
+      {
+        operation: 'createFlexCluster',
+        path: `/groups/${project.id}/flexClusters`,
+        body: { name: 'flex' },
+        missing: 'providerSettings',
+      },
+    ] as const;
+
+    for (const { operation, path, body, missing } of cases) {
+      await expect(client.request({ operation, method: 'POST', path, body })).rejects.toThrow(
+        `400 MISSING_ATTRIBUTE: The required attribute ${missing} was not specified.`,
+      );
+      expect(standIn.requests.at(-1)?.responseBody).toEqual({
+        detail: `The required attribute ${missing} was not specified.`,
+        error: 400,
+        errorCode: 'MISSING_ATTRIBUTE',
+        parameters: [],
+        reason: 'Bad Request',
+      });
+    }
+    expect(standIn.writes().every((exchange) => exchange.status === 400)).toBe(true);
   });
 
   it.skipIf(!specAvailable)('spec check reports a body outside the schema', () => {

@@ -2,6 +2,7 @@
 import {
   AtlasApiError,
   invalidAttribute,
+  missingAttribute,
   paginate,
   requireObject,
   selfLinks,
@@ -257,8 +258,14 @@ export function createDatabaseUser(context: StandInContext, request: RouteReques
   const groupId = request.params.groupId!;
   findProject(context, groupId);
   const body = requireObject(request.body);
+  if (body.groupId === undefined) throw missingAttribute('groupId');
   if (body.groupId !== groupId) throw invalidAttribute('groupId');
   const { username, databaseName } = body;
+  if (username === undefined) throw missingAttribute('username');
+  if (databaseName === undefined) throw missingAttribute('databaseName');
+  if (typeof databaseName !== 'string' || databaseName === '') {
+    throw invalidAttribute('databaseName');
+  }
   if (typeof username !== 'string' || username === '' || username.length > 1024) {
     throw invalidAttribute('username');
   }
@@ -281,7 +288,7 @@ export function createDatabaseUser(context: StandInContext, request: RouteReques
     throw invalidAttribute('password');
   }
 
-  const database = typeof databaseName === 'string' ? databaseName : 'admin';
+  const database = databaseName;
   const duplicate = context.data.databaseUsers.some(
     (user) =>
       user.groupId === groupId && user.databaseName === database && user.username === username,

@@ -4,6 +4,7 @@
 import {
   AtlasApiError,
   invalidAttribute,
+  missingAttribute,
   isoTime,
   paginate,
   requireObject,
@@ -130,6 +131,8 @@ function findCluster(context: StandInContext, groupId: string, name: string, kin
 function normaliseRegionConfig(value: unknown, path: string): Record<string, unknown> {
   const region = requireObject(value);
   const providerName = region.providerName;
+  if (providerName === undefined) throw missingAttribute(`${path}.providerName`);
+  if (region.regionName === undefined) throw missingAttribute(`${path}.regionName`);
   if (typeof providerName !== 'string' || ![...cloudProviders, 'TENANT'].includes(providerName)) {
     throw invalidAttribute(`${path}.providerName`);
   }
@@ -183,6 +186,7 @@ function normaliseReplicationSpecs(
   context: StandInContext,
   value: unknown,
 ): Record<string, unknown>[] {
+  if (value === undefined) throw missingAttribute('replicationSpecs');
   if (!Array.isArray(value) || value.length === 0) throw invalidAttribute('replicationSpecs');
   return value.map((item: unknown, index) => {
     const spec = requireObject(item);
@@ -202,6 +206,7 @@ function normaliseReplicationSpecs(
 }
 
 function requireNewName(context: StandInContext, groupId: string, name: unknown): string {
+  if (name === undefined) throw missingAttribute('name');
   if (typeof name !== 'string' || !clusterNamePattern.test(name) || name.length > 64) {
     throw invalidAttribute('name');
   }
@@ -389,6 +394,11 @@ export function createFlexCluster(context: StandInContext, request: RouteRequest
   const body = requireObject(request.body);
   const name = requireNewName(context, groupId, body.name);
   const settings = requireObject(body.providerSettings ?? {});
+  if (body.providerSettings === undefined) throw missingAttribute('providerSettings');
+  if (settings.backingProviderName === undefined) {
+    throw missingAttribute('providerSettings.backingProviderName');
+  }
+  if (settings.regionName === undefined) throw missingAttribute('providerSettings.regionName');
   if (
     typeof settings.backingProviderName !== 'string' ||
     !cloudProviders.includes(settings.backingProviderName)

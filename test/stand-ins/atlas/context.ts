@@ -79,6 +79,19 @@ export function invalidAttribute(name: string, detail?: string): AtlasApiError {
   );
 }
 
+/**
+ * Builds the error Atlas sends when a request body leaves out a required attribute, such as
+ * `400 MISSING_ATTRIBUTE: The required attribute regionName was not specified.`
+ */
+export function missingAttribute(name: string): AtlasApiError {
+  return new AtlasApiError(
+    400,
+    'MISSING_ATTRIBUTE',
+    `The required attribute ${name} was not specified.`,
+    [name],
+  );
+}
+
 /** Reads an integer query parameter within bounds, as Atlas validates paging parameters. */
 function integerParameter(query: URLSearchParams, name: string, fallback: number, max?: number) {
   const raw = query.get(name);

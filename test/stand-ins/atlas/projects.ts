@@ -2,6 +2,7 @@
 import {
   AtlasApiError,
   invalidAttribute,
+  missingAttribute,
   isoTime,
   paginate,
   requireObject,
@@ -102,6 +103,8 @@ export function getProjectByName(context: StandInContext, request: RouteRequest)
 export function createProject(context: StandInContext, request: RouteRequest): RouteResponse {
   const body = requireObject(request.body);
   const { name, orgId } = body;
+  if (name === undefined) throw missingAttribute('name');
+  if (orgId === undefined) throw missingAttribute('orgId');
   if (typeof name !== 'string' || !projectNamePattern.test(name)) throw invalidAttribute('name');
   if (typeof orgId !== 'string') throw invalidAttribute('orgId');
   requireOrg(context, orgId);
