@@ -76,6 +76,36 @@ describe('okta auth with a service app', () => {
     expect(standIn.findAppByClientId(created.id)?.label).toBe('Hello World (SPA)');
   });
 
+  it('shares one token between concurrent calls', async () => {
+    const key = serviceKey();
+    const standIn = await startStandIn();
+    const { clientId } = standIn.registerServiceApp({
+      keys: [key.publicJwk],
+      scopes: [...defaultScopes],
+    });
+    const setup = setUp(standIn, undefined, {
+      clientId,
+      privateKey: key.privatePem,
+      keyId: 'test-key-1',
+    });
+    const { context } = recordedContext();
+
+    await Promise.all([
+      setup.appHandler.observe(context, setup.app),
+      setup.originHandler.observe(context, setup.trustedOrigin),
+      setup.appHandler.observe(context, setup.app),
+    ]);
+
+    const tokenRequests = standIn.requests.filter((request) => request.path === '/oauth2/v1/token');
+    const apiRequests = standIn.requests.filter((request) => request.path !== '/oauth2/v1/token');
+    expect(tokenRequests).toHaveLength(1);
+    expect(tokenRequests[0]?.status).toBe(200);
+    expect(apiRequests.length).toBeGreaterThanOrEqual(3);
+    expect(apiRequests.every((request) => request.requestHeaders.authorization === 'Bearer')).toBe(
+      true,
+    );
+  });
+
   it('gets a token with a JWK key', async () => {
     const key = serviceKey();
     const standIn = await startStandIn();

@@ -192,6 +192,30 @@ function checkOptions(options: OktaProviderOptions): void {
   }
 }
 
+type TokenRequest = (dpopNonce?: string | null) => Promise<unknown>;
+
+/**
+ * Makes calls that start while no access token is cached wait for one token request. SDK v8.1
+ * starts one request per such call, so a plan that observes several resources at once would fetch
+ * several tokens, and `redact` would mask only the last of them.
+ */
+function shareTokenRequests(oauth: Client['oauth']): void {
+  const requestToken = (oauth.getAccessToken as TokenRequest).bind(oauth);
+  let pending: Promise<unknown> | undefined;
+  const shared: TokenRequest = (dpopNonce) => {
+    // The SDK repeats the request with a DPoP nonce from inside the pending one, so that repeat
+    // must not wait for it.
+    if (dpopNonce) {
+      return requestToken(dpopNonce);
+    }
+    pending ??= requestToken().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+  oauth.getAccessToken = shared as Client['oauth']['getAccessToken'];
+}
+
 /** Validates the options and creates the SDK client. Nothing is sent until the first call. */
 export function createOktaClient(options: OktaProviderOptions): OktaClient {
   checkOptions(options);
@@ -224,6 +248,10 @@ export function createOktaClient(options: OktaProviderOptions): OktaClient {
           keyId: options.keyId ?? '',
           scopes: [...(options.scopes ?? defaultScopes)],
         });
+
+  if (!('token' in options)) {
+    shareTokenRequests(sdk.oauth);
+  }
 
   // The SDK routes every request through HTTPS_PROXY when that is set; the loopback stand-in must
   // be reached directly.
