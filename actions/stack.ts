@@ -241,15 +241,29 @@ export function createProviders(options: StackOptions): Provider[] {
   if (options.purpose === 'reconcile') {
     checkEndpoints(options.env, options.target);
   }
-  const clusterPollIntervalMs = atlasPollInterval(options.env);
-  const atlas = createAtlasProvider({
-    ...atlasOptions(options),
-    ...(clusterPollIntervalMs === undefined ? {} : { clusterPollIntervalMs }),
-    ...(options.onSecret === undefined ? {} : { onSecret: options.onSecret }),
-  });
-  const okta = createOktaProvider(oktaOptions(options));
-  const aws = createAwsProvider(awsOptions(options));
-  return [aws, atlas, okta] as Provider[];
+  // A reconcile needs the credentials of the vendors the config has a section for, and no others:
+  // a config without okta runs without an Okta token.
+  const raw = (options.raw ?? {}) as Record<string, unknown>;
+  const needed = (section: string) =>
+    options.purpose !== 'reconcile' || options.raw === undefined || raw[section] !== undefined;
+  const providers: Provider[] = [];
+  if (needed('aws')) {
+    providers.push(createAwsProvider(awsOptions(options)));
+  }
+  if (needed('atlas')) {
+    const clusterPollIntervalMs = atlasPollInterval(options.env);
+    providers.push(
+      createAtlasProvider({
+        ...atlasOptions(options),
+        ...(clusterPollIntervalMs === undefined ? {} : { clusterPollIntervalMs }),
+        ...(options.onSecret === undefined ? {} : { onSecret: options.onSecret }),
+      }),
+    );
+  }
+  if (needed('okta')) {
+    providers.push(createOktaProvider(oktaOptions(options)));
+  }
+  return providers;
 }
 
 /** Closes the SDK clients' sockets of providers that hold any, so the process can exit. */

@@ -159,7 +159,7 @@ export async function planSession(
   // Checks the config with inert providers first, so a config problem stops the run before any
   // request to AWS.
   const rawConfig = await readRawEnvironment(resolve(cwd, inputs.config_dir), inputs.environment);
-  await configLoader(
+  const validated = await configLoader(
     inputs,
     cwd,
   )(createProviders({ env, target: inputs.target, raw: rawConfig, cwd, purpose: 'validate' }));
@@ -191,10 +191,15 @@ export async function planSession(
   try {
     const vendors: Record<string, string> = {};
     const keys = Object.keys(credentialKeys);
+    // Only the vendors the config has a section for: a config without okta needs no Okta token.
+    const sections = (validated.config?.sections ?? {}) as Record<string, unknown>;
     for (const [vendor, secretId] of [
       ['atlas', resolveCredentialSecret(inputs.atlas_secret, rawConfig, 'atlas', env, keys)],
       ['okta', resolveCredentialSecret(inputs.okta_secret, rawConfig, 'okta', env, keys)],
     ] as const) {
+      if (sections[vendor] === undefined) {
+        continue;
+      }
       const source: CredentialSource =
         secretId === undefined
           ? { from: 'env', env }

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { parseDocument } from 'yaml';
 import { run } from '../../actions/plan/run.ts';
 import { captureStdout } from '../github/helpers.ts';
 import {
@@ -155,6 +156,27 @@ describe('plan action', () => {
     const errors = stdout.lines().filter((line) => line.startsWith('::error'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('OKTA_API_TOKEN');
+    expect(world.okta.requests).toEqual([]);
+  });
+
+  it('needs no Okta credentials without okta', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    const file = join(world.root, 'config/dev.yaml');
+    const document = parseDocument(await readFile(file, 'utf8'));
+    document.delete('okta');
+    for (const key of ['OKTA_ISSUER', 'OKTA_AUDIENCE', 'OKTA_CLIENT_ID']) {
+      document.deleteIn(['aws', 'functions', 'api', 'environment', key]);
+    }
+    document.setIn(['aws', 'github', 'secretNames'], ['example-backend-dev/atlas']);
+    await writeFile(file, document.toString());
+    await stubRunner(world, { OKTA_SECRET: '' });
+    vi.stubEnv('OKTA_API_TOKEN', undefined);
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(await readOutput(world, 'has_changes')).toBe('true');
     expect(world.okta.requests).toEqual([]);
   });
 

@@ -18,7 +18,11 @@ const loopback = {
   OKTA_ORG_URL: 'http://127.0.0.1:3',
 };
 
-const raw = { aws: { region: 'us-east-1' }, okta: { orgUrl: 'https://dev-98765432.okta.com' } };
+const raw = {
+  aws: { region: 'us-east-1' },
+  atlas: { orgId: '000000000000000000000000' },
+  okta: { orgUrl: 'https://dev-98765432.okta.com' },
+};
 
 function options(overrides: Partial<StackOptions>): StackOptions {
   return { env: {}, target: 'local', purpose: 'reconcile', raw, ...overrides };
@@ -76,6 +80,13 @@ describe('createProviders', () => {
     expect(error).toBeInstanceOf(StackError);
     expect(error?.message).toContain('OKTA_API_TOKEN');
     expect(error?.message).not.toContain('atlas-secret-value');
+  });
+
+  it('skips vendors the config lacks', () => {
+    const env = { ...loopback, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+    const providers = createProviders(options({ env, raw: { aws: raw.aws } }));
+    disposeProviders(providers);
+    expect(providers.map((provider) => provider.name)).toEqual(['aws']);
   });
 
   it('reports credentials to mask', () => {

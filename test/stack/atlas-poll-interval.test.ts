@@ -26,7 +26,7 @@ function providersFor(env: Record<string, string>): Provider[] {
     env,
     target: 'local',
     purpose: 'reconcile',
-    raw: { aws: { region: 'us-east-1' } },
+    raw: { aws: { region: 'us-east-1' }, atlas: { orgId: '000000000000000000000000' } },
   });
 }
 
