@@ -124,11 +124,10 @@ describe('GitHub OIDC roles', () => {
       'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/dev',
       'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main',
     ]);
+    // Only the environment, so its required reviewers always apply to a deploy.
     expect(githubSubjects(github, 'deploy')).toEqual([
       'repo:octo-org/octo-repo:environment:dev',
-      'repo:octo-org/octo-repo:ref:refs/heads/dev',
       'repo:octo-org@123456/octo-repo@456789:environment:dev',
-      'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/dev',
     ]);
     expect(githubSubjects({ ...github, pullRequests: false }, 'plan')).not.toContain(
       'repo:octo-org/octo-repo:pull_request',
@@ -187,7 +186,7 @@ describe('GitHub OIDC roles', () => {
     ['octo-dev-plan', 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main', 'credentials'],
     ['octo-dev-plan', 'repo:octo-org/octo-repo:ref:refs/heads/feature', 'AccessDenied'],
     ['octo-dev-plan', 'repo:other-org/octo-repo:ref:refs/heads/dev', 'AccessDenied'],
-    ['octo-dev-deploy', 'repo:octo-org/octo-repo:ref:refs/heads/dev', 'credentials'],
+    ['octo-dev-deploy', 'repo:octo-org/octo-repo:ref:refs/heads/dev', 'AccessDenied'],
     ['octo-dev-deploy', 'repo:octo-org@123456/octo-repo@456789:environment:dev', 'credentials'],
     ['octo-dev-deploy', 'repo:octo-org/octo-repo:pull_request', 'AccessDenied'],
     ['octo-dev-deploy', 'repo:octo-org/octo-repo:ref:refs/heads/main', 'AccessDenied'],
@@ -269,7 +268,7 @@ describe('GitHub OIDC roles', () => {
       standIn,
       clock,
       'octo-dev-deploy',
-      'repo:octo-org/octo-repo:ref:refs/heads/dev',
+      'repo:octo-org/octo-repo:environment:dev',
     );
     const deploy = testProvider(standIn, { artifactRoot: artifact.root, credentials });
     artifact.write('v2');

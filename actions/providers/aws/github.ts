@@ -20,10 +20,11 @@ export const previewSuffix = '-pr-';
 /**
  * Lists the `sub` claims a role accepts, in both of GitHub's forms: the name form
  * `repo:OWNER/REPO:...` and the immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that GitHub
- * uses for repositories created or renamed since July 2026. The plan and deploy roles trust the env
- * branch and the GitHub environment. Only the plan role also trusts the default branch and, when
- * `pullRequests` is true, pull requests. The preview role trusts only pull requests and the default
- * branch.
+ * uses for repositories created or renamed since July 2026. The deploy role trusts only the GitHub
+ * environment, so its required reviewers cannot be bypassed by a job on the env branch that names
+ * no environment. The plan role trusts the environment, the env branch, the default branch and,
+ * when `pullRequests` is true, pull requests. The preview role trusts only pull requests and the
+ * default branch.
  */
 export function githubSubjects(github: GitHubConfig, role: GitHubRoleKind): string[] {
   const [owner = '', repository = ''] = github.repository.split('/');
@@ -37,14 +38,17 @@ export function githubSubjects(github: GitHubConfig, role: GitHubRoleKind): stri
     const contexts = ['pull_request', `ref:refs/heads/${github.defaultBranch}`];
     return unique(prefixes.flatMap((prefix) => contexts.map((context) => `${prefix}:${context}`)));
   }
-  const contexts = [`ref:refs/heads/${github.branch}`, `environment:${github.environment}`];
-  if (role === 'plan') {
-    // Scheduled workflows run on the default branch and plan read-only.
-    contexts.push(`ref:refs/heads/${github.defaultBranch}`);
-    if (github.pullRequests) {
-      contexts.push('pull_request');
-    }
+  if (role === 'deploy') {
+    const contexts = [`environment:${github.environment}`];
+    return unique(prefixes.flatMap((prefix) => contexts.map((context) => `${prefix}:${context}`)));
   }
+  // Scheduled workflows run on the default branch and plan read-only.
+  const contexts = [
+    `ref:refs/heads/${github.branch}`,
+    `environment:${github.environment}`,
+    `ref:refs/heads/${github.defaultBranch}`,
+    ...(github.pullRequests ? ['pull_request'] : []),
+  ];
   return unique(prefixes.flatMap((prefix) => contexts.map((context) => `${prefix}:${context}`)));
 }
 

@@ -65,7 +65,7 @@ function githubResources(section: AwsSection): DesiredResource[] {
     {
       key: 'deploy',
       role: github.deployRole,
-      description: `GitHub Actions deploy role: applies the config of ${github.repository} branch ${github.branch}, environment ${github.environment}`,
+      description: `GitHub Actions deploy role: applies the config of ${github.repository} in environment ${github.environment}`,
       policy: { 'gitops-deploy': deployPolicy(section, fixedProviderArn) },
     },
   ];
