@@ -145,6 +145,20 @@ async function load(
 }
 
 /**
+ * Raised for a pull request when the config sets `aws.github.pullRequests: false`: the plan role
+ * does not trust pull requests, so there is no cloud plan, and the step passes with a notice.
+ */
+export class PullRequestPlansOff extends Error {
+  override readonly name = 'PullRequestPlansOff';
+
+  constructor(readonly environment: string) {
+    super(
+      `Cloud plans of pull requests into ${environment} are off: the config sets aws.github.pullRequests to false, so the plan role does not trust pull requests. A pull request runs its own code with that role, which can read the vendor credentials. Set pullRequests: true only when those secrets hold read-only credentials, or review the plan of the push instead.`,
+    );
+  }
+}
+
+/**
  * Reads the inputs and credentials, loads the config and plans it. Never writes to a vendor.
  * `role` names the config's GitHub role to assume when the `role_arn` input is empty.
  */
@@ -163,6 +177,15 @@ export async function planSession(
     inputs,
     cwd,
   )(createProviders({ env, target: inputs.target, raw: rawConfig, cwd, purpose: 'validate' }));
+  const github = (validated.config?.sections.aws as { github?: { pullRequests?: boolean } })
+    ?.github;
+  if (
+    role === 'plan' &&
+    context.eventName.startsWith('pull_request') &&
+    github?.pullRequests === false
+  ) {
+    throw new PullRequestPlansOff(inputs.environment);
+  }
   const configFile = relative(
     cwd,
     environmentFile(resolve(cwd, inputs.config_dir), inputs.environment),

@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDocument } from 'yaml';
 import { run } from '../../actions/plan/run.ts';
 import { captureStdout } from '../github/helpers.ts';
+import { pullRequestEvent } from '../preview/helpers.ts';
 import {
   atlasAccount,
   planPolicy,
@@ -178,6 +179,41 @@ describe('plan action', () => {
     expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
     expect(await readOutput(world, 'has_changes')).toBe('true');
     expect(world.okta.requests).toEqual([]);
+  });
+
+  it('skips pull requests when they are off', async () => {
+    world = await startWorld({ name: 'gitops-plan', policy: planPolicy });
+    const file = join(world.root, 'config/dev.yaml');
+    const document = parseDocument(await readFile(file, 'utf8'));
+    document.setIn(['aws', 'github', 'pullRequests'], false);
+    document.deleteIn(['aws', 'github', 'previewRole']);
+    await writeFile(file, document.toString());
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    const eventPath = join(world.root, 'temp/event.json');
+    await writeFile(eventPath, JSON.stringify(pullRequestEvent('opened', pull)));
+    await stubRunner(
+      world,
+      {},
+      {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_REF: `refs/pull/${pull}/merge`,
+      },
+    );
+    const awsRequests = world.aws.requests.entries.length;
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(process.exitCode).toBeUndefined();
+    expect(stdout.lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(
+      stdout
+        .lines()
+        .some((line) => line.startsWith('::notice::Cloud plans of pull requests into dev are off')),
+    ).toBe(true);
+    expect(await readFile(world.summaryPath, 'utf8')).toContain('## Plan skipped');
+    expect(world.aws.requests.entries.length).toBe(awsRequests);
   });
 
   it('fails after publishing a conflict', async () => {
