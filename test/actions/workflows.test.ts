@@ -85,6 +85,19 @@ describe('workflows', () => {
     expect(jobs.test!.if).toBeUndefined();
   });
 
+  // A schedule checks out the default branch unless told otherwise, whose config may differ.
+  it.each([
+    ['drift.yml', 'drift', '${{ matrix.environment }}'],
+    ['billing.yml', 'billing', '${{ matrix.environment }}'],
+    ['preview.yml', 'sweep', 'dev'],
+  ])('checks out the environment branch: %s', (name, job, ref) => {
+    const jobs = workflow(name).jobs as Record<string, { steps: Array<Record<string, unknown>> }>;
+    const checkout = jobs[job]!.steps.find((step) =>
+      String(step.uses).startsWith('actions/checkout@'),
+    );
+    expect((checkout?.with as Record<string, unknown> | undefined)?.ref).toBe(ref);
+  });
+
   it('queues deployments per branch', () => {
     const jobs = workflow('deploy.yml').jobs as Record<string, Record<string, unknown>>;
     expect(jobs.deploy!.environment).toBe('${{ github.ref_name }}');
