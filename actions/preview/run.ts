@@ -9,10 +9,19 @@ import { removePreview } from './remove.ts';
 import { deploySummary, removeSummary, sweepSummary } from './report.ts';
 import { openPreviewSession, PreviewsDisabled } from './session.ts';
 import type { PreviewSession, SessionOptions } from './session.ts';
-import { sweepPreviews } from './sweep.ts';
+import { pullRequestState, sweepPreviews } from './sweep.ts';
 
 async function deploy(session: PreviewSession, number: number): Promise<void> {
   const { config, context } = session;
+  // A run that waited behind the removal of a pull request closed meanwhile must not bring its
+  // preview back: GitHub may start the queued deploy after the remove.
+  if ((await pullRequestState(session.github, context.repository, number)) === 'closed') {
+    core.notice(`Pull request #${number} is closed, so its preview is not deployed.`);
+    await writeJobSummary(`## Preview skipped\n\nPull request #${number} is closed.\n`);
+    core.setOutput('url', '');
+    core.setOutput('removed', '[]');
+    return;
+  }
   const result = await deployPreview(session, number);
   await writePreviewComment({
     client: session.github,

@@ -24,7 +24,8 @@ export interface SweepResult {
   readonly orphans: readonly string[];
 }
 
-async function pullRequestState(
+/** Reads whether pull request `number` is open, closed, or unknown to GitHub. */
+export async function pullRequestState(
   client: GitHubClient,
   repository: RepositoryName,
   number: number,

@@ -234,6 +234,30 @@ describe('preview action', () => {
     expect(await readFile(world.summaryPath, 'utf8')).toContain('Nothing was left to remove.');
   });
 
+  it('skips a pull request closed meanwhile', async () => {
+    world = await startAppliedWorld();
+    const pull = world.github.addPullRequest({ headRef: 'feature', baseRef: 'dev' });
+    closePullRequest(world, pull);
+    await stubPreview(world, 'deploy', pullRequestEvent('synchronize', pull));
+    const awsRequests = world.aws.requests.entries.length;
+    const stdout = captureStdout();
+
+    await run();
+
+    expect(errors(stdout)).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    expect(stdout.lines()).toContain(
+      `::notice::Pull request #${pull} is closed, so its preview is not deployed.`,
+    );
+    expect(await readOutput(world, 'url')).toBe('');
+    expect(commentsOn(world, pull)).toEqual([]);
+    // Only the role's credentials were fetched: no Lambda, Logs or Okta write.
+    const calls = world.aws.requests.entries.slice(awsRequests).map((entry) => entry.operation);
+    expect(
+      calls.filter((operation) => !/AssumeRoleWithWebIdentity|GetSecretValue/.test(operation)),
+    ).toEqual([]);
+  });
+
   it('skips when the config has no preview role', async () => {
     world = await startWorld({ name: 'gitops-deploy', policy: deployPolicy });
     const configFile = join(world.root, 'config/dev.yaml');
