@@ -130,7 +130,7 @@ async function testOne(smoke: SmokeTarget, options: SmokeOptions): Promise<Targe
   options.log(
     `Rolled back alias ${target.alias} of Lambda function ${target.functionName} to version ${decision.version}`,
   );
-  // The restored version is checked too, so the message can say whether the service is back.
+  // The restored version is checked too, so the message reports whether the service is back.
   const restoredHealth = await waitForHealth({
     functionUrl: smoke.url,
     timeoutMs: options.timeoutMs,

@@ -33,7 +33,7 @@ export interface RoleArns {
 
 /**
  * Lists the variables the deploy workflow reads, sorted by scope and then name. They go to the
- * GitHub environment, the only place a variable cannot reach another environment's jobs; with
+ * GitHub environment, because there a variable cannot reach another environment's jobs. With
  * `scope` `repository` they go to the repository, which suits a repository with one environment.
  * The other workflows read no variables: their jobs run outside any environment, so a variable
  * would apply to dev and prod alike.

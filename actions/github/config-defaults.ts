@@ -92,8 +92,8 @@ const vendorKeyPrefixes = { atlas: 'ATLAS_', okta: 'OKTA_' } as const;
 
 /**
  * Returns the Secrets Manager secret to read a vendor's credentials from, or undefined to read
- * them from the step's environment: the input when set; else the environment when it already
- * contains one of the vendor's credential keys; else the config's secret for the vendor.
+ * them from the step's environment. The input wins when set. Next comes the environment, when it
+ * already contains one of the vendor's credential keys. Last comes the config's secret.
  */
 export function resolveCredentialSecret(
   input: string | undefined,

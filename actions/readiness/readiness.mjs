@@ -109,7 +109,7 @@ function setUpGuideLink(env) {
 
 /**
  * Returns the set-up step that names where to set the variables. A job in a GitHub environment
- * sees that environment's variables and the repository's. A job in none sees only the repository's.
+ * reads that environment's variables and the repository's. A job in none reads only the repository's.
  * @param {string} environment
  */
 function whereToSet(environment) {

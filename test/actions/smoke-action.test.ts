@@ -202,7 +202,7 @@ describe('apply smoke test', () => {
     expect(failure[0]).toContain(`Version ${healthyVersion} is healthy again.`);
     expect(failure[0]).toContain('fix the cause and push again');
     // 2 s between attempts within 10 s: five pauses, then the last attempt. The restored
-    // version answers at once.
+    // version is healthy on its first attempt.
     expect(clock.pauses).toEqual([2000, 2000, 2000, 2000, 2000]);
     const summary = await readFile(world.summaryPath, 'utf8');
     expect(summary).toContain(

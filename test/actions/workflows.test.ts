@@ -85,7 +85,7 @@ describe('workflows', () => {
     expect(jobs.test!.if).toBeUndefined();
   });
 
-  // A schedule checks out the default branch unless told otherwise, whose config may differ.
+  // A schedule checks out the default branch by default, and its config may differ.
   it.each([
     ['drift.yml', 'drift', '${{ matrix.environment }}'],
     ['billing.yml', 'billing', '${{ matrix.environment }}'],
@@ -462,9 +462,9 @@ function jobSteps(job: Mapping): Mapping[] {
  * is not set up would fail it. A job is gated in one of two ways. A readiness step in the job
  * itself must gate every later step with `if: steps.ID.outputs.ready == 'true'`. A job that
  * `needs` a readiness job must have `if: needs.JOB.outputs.ready == 'true'`. Either way the
- * readiness step must list every variable the gated steps read without a `||` fallback, and read a
- * config file (its `config` input) when a gated step reads a `${{ vars.NAME || '' }}` override,
- * whose empty value makes the action take the setting from the config.
+ * readiness step must list every variable the gated steps read without a `||` fallback. When a
+ * gated step reads a `${{ vars.NAME || '' }}` override, the step must also read a config file
+ * (its `config` input), because an empty override makes the action take the config's setting.
  */
 function readinessViolations(text: string, path: string): string[] {
   const root = parse(text) as Mapping;

@@ -13,7 +13,7 @@ export interface HealthRoutesOptions {
 
 /**
  * Builds `GET /health`: always 200 while the function runs, with `database: "unavailable"` when
- * the ping does not answer within `pingTimeoutMs`. It needs no token. `functionVersion` lets a
+ * the ping does not return within `pingTimeoutMs`. It needs no token. `functionVersion` lets a
  * deploy's smoke test check that the version it published served the request.
  */
 export function healthRoutes(options: HealthRoutesOptions): Router<ServiceState> {
