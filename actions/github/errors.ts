@@ -45,3 +45,18 @@ export class ActionError extends Error {
     this.problems = options.problems ?? [];
   }
 }
+
+/**
+ * A reason to end a step early without failing it, such as a feature the config turns off.
+ * `runAction` reports it as a notice and a job summary section titled `title`.
+ */
+export class StepSkipped extends Error {
+  override readonly name: string = 'StepSkipped';
+
+  constructor(
+    readonly title: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

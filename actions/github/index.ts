@@ -14,7 +14,7 @@ export { createGitHubClient, rateLimitDelayMs } from './client.ts';
 export type { GitHubClient, GitHubClientOptions } from './client.ts';
 export { readRunContext } from './context.ts';
 export type { ForkOrigin, PullRequestContext, RepositoryName, RunContext } from './context.ts';
-export { ActionError } from './errors.ts';
+export { ActionError, StepSkipped } from './errors.ts';
 export type { ActionErrorCode, InputProblem } from './errors.ts';
 export { inGroup, runnerLogger, withProviderGroups } from './groups.ts';
 export { formatInputProblem, input, readInputs } from './inputs.ts';

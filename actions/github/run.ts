@@ -3,8 +3,9 @@
 import * as core from '@actions/core';
 import { ConfigError } from '../engine/config/problems.ts';
 import { annotateProblems } from './annotations.ts';
-import { ActionError } from './errors.ts';
+import { ActionError, StepSkipped } from './errors.ts';
 import { formatInputProblem } from './inputs.ts';
+import { writeJobSummary } from './summary.ts';
 
 /** Reports a failure on the runner and marks the step failed. */
 export function reportFailure(error: unknown): void {
@@ -26,13 +27,19 @@ export function reportFailure(error: unknown): void {
 }
 
 /**
- * Runs an action's main function and reports any failure. The entry file calls only this, so the
- * action's logic stays a plain async function that tests call directly.
+ * Runs an action's main function and reports any failure. A `StepSkipped` ends the step with a
+ * notice and a job summary instead. The entry file calls only this, so the action's logic stays a
+ * plain async function that tests call directly.
  */
 export async function runAction(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
+    if (error instanceof StepSkipped) {
+      core.notice(error.message);
+      await writeJobSummary(`## ${error.title}\n\n${error.message}\n`);
+      return;
+    }
     reportFailure(error);
   }
 }

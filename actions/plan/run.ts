@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { renderPlanJson } from '../engine/render/json.ts';
-import { createGitHubClient, publishPlan, runAction, writeJobSummary } from '../github/index.ts';
-import { planSession, planSummary, PullRequestPlansOff } from './session.ts';
-import type { Session } from './session.ts';
+import { createGitHubClient, publishPlan, runAction } from '../github/index.ts';
+import { planSession, planSummary } from './session.ts';
 
 /** Writes the plan as JSON beside the runner's other temporary files and returns the path. */
 export async function writePlanJson(
@@ -23,17 +22,7 @@ export async function writePlanJson(
 /** Runs the plan action. Every failure ends in the one catch of `runAction`. */
 export function run(): Promise<void> {
   return runAction(async () => {
-    let session: Session;
-    try {
-      session = await planSession('plan');
-    } catch (error) {
-      if (!(error instanceof PullRequestPlansOff)) {
-        throw error;
-      }
-      core.notice(error.message);
-      await writeJobSummary(`## Plan skipped\n\n${error.message}\n`);
-      return;
-    }
+    const session = await planSession('plan');
     try {
       const { plan, inputs, context } = session;
       const client =

@@ -12,6 +12,7 @@ import { createEngine } from '../engine/engine.ts';
 import type { ApplyResult, Plan } from '../engine/plan-model.ts';
 import type { Logger, Provider } from '../engine/provider.ts';
 import {
+  StepSkipped,
   annotateProblems,
   assumeRoleWithGitHubOidc,
   createRunnerSecretResolver,
@@ -148,11 +149,12 @@ async function load(
  * Raised for a pull request when the config sets `aws.github.pullRequests: false`: the plan role
  * does not trust pull requests, so there is no cloud plan, and the step passes with a notice.
  */
-export class PullRequestPlansOff extends Error {
+export class PullRequestPlansOff extends StepSkipped {
   override readonly name = 'PullRequestPlansOff';
 
   constructor(readonly environment: string) {
     super(
+      'Plan skipped',
       `Cloud plans of pull requests into ${environment} are off: the config sets aws.github.pullRequests to false, so the plan role does not trust pull requests. A pull request runs its own code with that role, which can read the vendor credentials. Set pullRequests: true only when those secrets hold read-only credentials, or review the plan of the push instead.`,
     );
   }

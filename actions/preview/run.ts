@@ -2,12 +2,12 @@
 // URLs and Okta redirect URIs, and comments the URLs. Mode remove deletes all of that when the
 // pull request closes. Mode sweep removes what closed pull requests left behind.
 import * as core from '@actions/core';
-import { runAction, writeJobSummary } from '../github/index.ts';
+import { runAction, StepSkipped, writeJobSummary } from '../github/index.ts';
 import { deployedBody, removedBody, writePreviewComment } from './comment.ts';
 import { deployPreview } from './deploy.ts';
 import { removePreview } from './remove.ts';
 import { deploySummary, removeSummary, sweepSummary } from './report.ts';
-import { openPreviewSession, PreviewsDisabled } from './session.ts';
+import { openPreviewSession } from './session.ts';
 import type { PreviewSession, SessionOptions } from './session.ts';
 import { pullRequestState, sweepPreviews } from './sweep.ts';
 
@@ -16,11 +16,12 @@ async function deploy(session: PreviewSession, number: number): Promise<void> {
   // A run that waited behind the removal of a pull request closed meanwhile must not bring its
   // preview back: GitHub may start the queued deploy after the remove.
   if ((await pullRequestState(session.github, context.repository, number)) === 'closed') {
-    core.notice(`Pull request #${number} is closed, so its preview is not deployed.`);
-    await writeJobSummary(`## Preview skipped\n\nPull request #${number} is closed.\n`);
     core.setOutput('url', '');
     core.setOutput('removed', '[]');
-    return;
+    throw new StepSkipped(
+      'Preview skipped',
+      `Pull request #${number} is closed, so its preview is not deployed.`,
+    );
   }
   const result = await deployPreview(session, number);
   await writePreviewComment({
@@ -83,20 +84,7 @@ async function sweep(session: PreviewSession): Promise<void> {
 /** Runs the preview action. Every failure ends in the one catch of `runAction`. */
 export function run(options: SessionOptions = {}): Promise<void> {
   return runAction(async () => {
-    let session: PreviewSession;
-    try {
-      session = await openPreviewSession(options);
-    } catch (error) {
-      if (!(error instanceof PreviewsDisabled)) {
-        throw error;
-      }
-      // A config without previews is a choice, not a failure: the step passes with a notice.
-      core.notice(error.message);
-      await writeJobSummary(`## Preview skipped\n\n${error.message}\n`);
-      core.setOutput('url', '');
-      core.setOutput('removed', '[]');
-      return;
-    }
+    const session = await openPreviewSession(options);
     try {
       // The session has a pull request for deploy and remove, and none for sweep.
       const pull = session.pullRequest;

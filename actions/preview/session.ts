@@ -10,6 +10,7 @@ import {
   roleArnFromConfig,
 } from '../github/config-defaults.ts';
 import {
+  StepSkipped,
   ActionError,
   assumeRoleWithGitHubOidc,
   createGitHubClient,
@@ -111,11 +112,12 @@ function checkBaseBranch(pull: PreviewPullRequest, config: PreviewConfig, config
 }
 
 /** Raised when the config declares no preview role and no `role_arn` is given: previews are off. */
-export class PreviewsDisabled extends Error {
+export class PreviewsDisabled extends StepSkipped {
   override readonly name = 'PreviewsDisabled';
 
   constructor(readonly configFile: string) {
     super(
+      'Preview skipped',
       `Previews are off: ${configFile} declares no aws.github.previewRole and no role_arn was given. To turn them on, add aws.github.previewRole to the config and run npm run bootstrap for it.`,
     );
   }
