@@ -1,13 +1,10 @@
 // The inputs and clients of the billing action. A session reads the inputs, loads and validates
 // the config before any request, assumes the role through GitHub OIDC and reads the Atlas
 // credentials. It then opens the Cost Explorer, Budgets and Atlas clients the billing check reads.
-import { resolve } from 'node:path';
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { environmentFile, readRawEnvironment } from '../engine/config/environments.ts';
-import { loadConfig } from '../engine/config/load.ts';
-import { ConfigError } from '../engine/config/problems.ts';
+import { environmentFile } from '../engine/config/environments.ts';
 import { annotateProblems } from '../github/annotations.ts';
 import { assumeRoleWithGitHubOidc } from '../github/aws-credentials.ts';
 import { readRunContext } from '../github/context.ts';
@@ -15,19 +12,18 @@ import type { RunContext } from '../github/context.ts';
 import { readInputs } from '../github/inputs.ts';
 import type { InputValues } from '../github/inputs.ts';
 import { maskSecretForms } from '../github/masking.ts';
-import { readCredentialVariables } from '../github/vendor-credentials.ts';
-import type { CredentialSource } from '../github/vendor-credentials.ts';
 import {
   regionFromConfig,
   resolveCredentialSecret,
   resolveRoleArn,
 } from '../github/config-defaults.ts';
-import { credentialKeys } from '../github/vendor-credentials.ts';
-import { reconcileInputs } from '../plan/session.ts';
+import { credentialKeys, readCredentialVariables } from '../github/vendor-credentials.ts';
+import type { CredentialSource } from '../github/vendor-credentials.ts';
+import { providerVariables, reconcileInputs, validateConfig } from '../plan/session.ts';
 import { atlasOptionsFromEnvironment, createAtlasProvider } from '../providers/atlas/index.ts';
 import type { AtlasClient, AtlasSection } from '../providers/atlas/index.ts';
 import type { AwsSection } from '../providers/aws/index.ts';
-import { checkEndpoints, createProviders, disposeProviders } from '../stack.ts';
+import { checkEndpoints, disposeProviders } from '../stack.ts';
 
 /** Inputs of the billing action: those of the plan action that a read of costs needs. */
 export const billingInputs = {
@@ -66,30 +62,15 @@ async function loadSections(
   env: Environment,
   cwd: string,
 ): Promise<{ aws: AwsSection; atlas: AtlasSection }> {
-  const configDir = resolve(cwd, inputs.config_dir);
-  const raw = await readRawEnvironment(configDir, inputs.environment);
-  const providers = createProviders({ env, target: inputs.target, raw, cwd, purpose: 'validate' });
-  try {
-    const result = await loadConfig({
-      configDir,
-      environment: inputs.environment,
-      providers,
-      target: inputs.target,
-      displayRoot: cwd,
-    });
-    if (result.config === undefined) throw new ConfigError(result.problems);
-    // Warnings only: an error would have thrown.
-    annotateProblems(result.problems);
-    const { aws, atlas } = result.config.sections as { aws?: AwsSection; atlas?: AtlasSection };
-    if (aws === undefined || atlas === undefined) {
-      throw new Error(
-        `${environmentFile(inputs.config_dir, inputs.environment)} has no ${aws === undefined ? 'aws' : 'atlas'} section, so there is no account to read costs from. Add the section, or leave this environment out of the billing workflow.`,
-      );
-    }
-    return { aws, atlas };
-  } finally {
-    disposeProviders(providers);
+  const { config, problems } = await validateConfig(inputs, env, cwd);
+  annotateProblems(problems);
+  const { aws, atlas } = config.sections as { aws?: AwsSection; atlas?: AtlasSection };
+  if (aws === undefined || atlas === undefined) {
+    throw new Error(
+      `${environmentFile(inputs.config_dir, inputs.environment)} has no ${aws === undefined ? 'aws' : 'atlas'} section, so there is no account to read costs from. Add the section, or leave this environment out of the billing workflow.`,
+    );
   }
+  return { aws, atlas };
 }
 
 /** Reads the Atlas credentials from Secrets Manager or the step env and creates the Atlas client. */
@@ -103,9 +84,7 @@ async function atlasClientFor(
       ? { from: 'env', env }
       : { from: 'secretsManager', secretId, client: secretsManager };
   const variables = await readCredentialVariables(source, ['atlas']);
-  // The glue reads `ATLAS_*` keys, but the Atlas provider reads `MONGODB_ATLAS_*` variables.
-  const atlasEnv: Environment = { ...env };
-  for (const [key, value] of Object.entries(variables)) atlasEnv[`MONGODB_${key}`] = value;
+  const atlasEnv: Environment = { ...env, ...providerVariables(variables) };
   const options = atlasOptionsFromEnvironment(atlasEnv);
   const secret =
     options.credentials.type === 'apiKey'

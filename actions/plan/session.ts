@@ -6,7 +6,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as core from '@actions/core';
 import { environmentFile, readRawEnvironment } from '../engine/config/environments.ts';
 import { loadConfig } from '../engine/config/load.ts';
-import type { LoadedConfig } from '../engine/config/load.ts';
+import type { LoadedConfig, LoadResult } from '../engine/config/load.ts';
+import type { Target } from '../engine/config/placeholders.ts';
 import { ConfigError } from '../engine/config/problems.ts';
 import { createEngine } from '../engine/engine.ts';
 import type { ApplyResult, Plan } from '../engine/plan-model.ts';
@@ -96,8 +97,11 @@ export interface Session {
 
 type Environment = Record<string, string | undefined>;
 
-// The glue reads `ATLAS_*` keys, but the Atlas provider reads `MONGODB_ATLAS_*` variables.
-function providerVariables(variables: Record<string, string>): Record<string, string> {
+/**
+ * Renames credential keys for the providers: the glue reads `ATLAS_*` keys, but the Atlas
+ * provider reads `MONGODB_ATLAS_*` variables.
+ */
+export function providerVariables(variables: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(variables).map(([key, value]) => [
       key.startsWith('ATLAS_') ? `MONGODB_${key}` : key,
@@ -106,11 +110,45 @@ function providerVariables(variables: Record<string, string>): Record<string, st
   );
 }
 
+/** The inputs that name an environment's config: its folder, the environment and the target. */
+export interface ConfigInputs {
+  readonly config_dir: string;
+  readonly environment: string;
+  readonly target: Target;
+}
+
+/** An environment's config as its file reads, and as the providers validated it. */
+export interface ValidatedConfig {
+  readonly raw: unknown;
+  readonly config: LoadedConfig;
+  /** Warnings; an error would have thrown. */
+  readonly problems: LoadResult['problems'];
+}
+
+/**
+ * Reads and validates an environment's config with inert providers, so a config problem stops a
+ * run before any request. Throws `ConfigError`, which `runAction` annotates at each line.
+ */
+export async function validateConfig(
+  inputs: ConfigInputs,
+  env: Environment,
+  cwd: string,
+): Promise<ValidatedConfig> {
+  const raw = await readRawEnvironment(resolve(cwd, inputs.config_dir), inputs.environment);
+  const providers = createProviders({ env, target: inputs.target, raw, cwd, purpose: 'validate' });
+  try {
+    const result = await configLoader(inputs, cwd)(providers);
+    return { raw, config: result.config!, problems: result.problems };
+  } finally {
+    disposeProviders(providers);
+  }
+}
+
 /**
  * Returns a function that loads the config with `providers`. It throws `ConfigError`, which the
  * one catch annotates at each line.
  */
-function configLoader(inputs: ReconcileInputs, cwd: string) {
+function configLoader(inputs: ConfigInputs, cwd: string) {
   return async (providers: Provider[]) => {
     const result = await loadConfig({
       configDir: resolve(cwd, inputs.config_dir),
@@ -172,15 +210,9 @@ export async function planSession(
   const cwd = env.GITHUB_WORKSPACE?.trim() || process.cwd();
   const inputs = readInputs(reconcileInputs);
   const context = readRunContext(env);
-  // Checks the config with inert providers first, so a config problem stops the run before any
-  // request to AWS.
-  const rawConfig = await readRawEnvironment(resolve(cwd, inputs.config_dir), inputs.environment);
-  const validated = await configLoader(
-    inputs,
-    cwd,
-  )(createProviders({ env, target: inputs.target, raw: rawConfig, cwd, purpose: 'validate' }));
-  const github = (validated.config?.sections.aws as { github?: { pullRequests?: boolean } })
-    ?.github;
+  const validated = await validateConfig(inputs, env, cwd);
+  const rawConfig = validated.raw;
+  const github = (validated.config.sections.aws as { github?: { pullRequests?: boolean } })?.github;
   if (
     role === 'plan' &&
     context.eventName.startsWith('pull_request') &&
@@ -217,7 +249,7 @@ export async function planSession(
     const vendors: Record<string, string> = {};
     const keys = Object.keys(credentialKeys);
     // Only the vendors the config has a section for: a config without okta needs no Okta token.
-    const sections = (validated.config?.sections ?? {}) as Record<string, unknown>;
+    const sections = validated.config.sections as Record<string, unknown>;
     for (const [vendor, secretId] of [
       ['atlas', resolveCredentialSecret(inputs.atlas_secret, rawConfig, 'atlas', env, keys)],
       ['okta', resolveCredentialSecret(inputs.okta_secret, rawConfig, 'okta', env, keys)],

@@ -1,13 +1,9 @@
 // The parts of the environment's config that previews use: the functions to copy, and the Okta
 // org and app. The config is loaded and validated as the plan action does, with providers that
 // send no request, so a config problem is annotated at its line before any cloud call.
-import { resolve } from 'node:path';
-import { readRawEnvironment } from '../engine/config/environments.ts';
-import { loadConfig } from '../engine/config/load.ts';
-import { ConfigError } from '../engine/config/problems.ts';
+import { validateConfig } from '../plan/session.ts';
 import type { AwsSection } from '../providers/aws/index.ts';
 import type { OktaSection } from '../providers/okta/index.ts';
-import { createProviders, disposeProviders } from '../stack.ts';
 import type { PreviewInputs } from './inputs.ts';
 
 /** A function of `aws.functions` that each preview copies. */
@@ -46,53 +42,37 @@ export async function loadPreviewConfig(
   cwd: string,
   env: Environment,
 ): Promise<PreviewConfig> {
-  const configDir = resolve(cwd, inputs.config_dir);
-  const raw = await readRawEnvironment(configDir, inputs.environment);
-  const providers = createProviders({ env, target: inputs.target, raw, cwd, purpose: 'validate' });
-  try {
-    const result = await loadConfig({
-      configDir,
-      environment: inputs.environment,
-      providers,
-      target: inputs.target,
-      displayRoot: cwd,
-    });
-    if (result.config === undefined) {
-      throw new ConfigError(result.problems);
-    }
-    const aws = result.config.sections.aws as AwsSection | undefined;
-    const okta = result.config.sections.okta as OktaSection | undefined;
-    const functions = Object.entries(aws?.functions ?? {})
-      .map(([key, fn]) => ({
-        key,
-        functionName: fn.functionName,
-        alias: fn.alias ?? '',
-        artifact: fn.code.artifact,
-        logRetentionInDays: fn.logRetentionInDays,
-      }))
-      .sort((left, right) => left.key.localeCompare(right.key));
-    const withoutAlias = functions.filter((fn) => fn.alias === '').map((fn) => fn.key);
-    if (withoutAlias.length > 0) {
-      throw new Error(
-        `Previews copy a function through its alias, but aws.functions.${withoutAlias.join(', aws.functions.')} ${withoutAlias.length === 1 ? 'has' : 'have'} no alias. Set alias (such as live) in ${inputs.config_dir}/${inputs.environment}.yaml.`,
-      );
-    }
-    return {
-      environment: result.config.environment,
-      branch: result.config.branch,
-      region: aws?.region ?? inputs.aws_region ?? 'us-east-1',
-      functions,
-      okta:
-        okta === undefined
-          ? undefined
-          : {
-              orgUrl: okta.orgUrl,
-              appAddress:
-                okta.apps?.[previewAppKey] === undefined ? undefined : `okta.apps.${previewAppKey}`,
-            },
-      declared: { aws },
-    };
-  } finally {
-    disposeProviders(providers);
+  const { config } = await validateConfig(inputs, env, cwd);
+  const aws = config.sections.aws as AwsSection | undefined;
+  const okta = config.sections.okta as OktaSection | undefined;
+  const functions = Object.entries(aws?.functions ?? {})
+    .map(([key, fn]) => ({
+      key,
+      functionName: fn.functionName,
+      alias: fn.alias ?? '',
+      artifact: fn.code.artifact,
+      logRetentionInDays: fn.logRetentionInDays,
+    }))
+    .sort((left, right) => left.key.localeCompare(right.key));
+  const withoutAlias = functions.filter((fn) => fn.alias === '').map((fn) => fn.key);
+  if (withoutAlias.length > 0) {
+    throw new Error(
+      `Previews copy a function through its alias, but aws.functions.${withoutAlias.join(', aws.functions.')} ${withoutAlias.length === 1 ? 'has' : 'have'} no alias. Set alias (such as live) in ${inputs.config_dir}/${inputs.environment}.yaml.`,
+    );
   }
+  return {
+    environment: config.environment,
+    branch: config.branch,
+    region: aws?.region ?? inputs.aws_region ?? 'us-east-1',
+    functions,
+    okta:
+      okta === undefined
+        ? undefined
+        : {
+            orgUrl: okta.orgUrl,
+            appAddress:
+              okta.apps?.[previewAppKey] === undefined ? undefined : `okta.apps.${previewAppKey}`,
+          },
+    declared: { aws },
+  };
 }
