@@ -234,32 +234,30 @@ export function createRoleHandler(runtime: AwsRuntime): ResourceHandler {
 
     if (desired.managedPolicyArns !== undefined) {
       const attached = new Set(await attachedPolicies(context, roleName));
-      const wanted = new Set(desired.managedPolicyArns);
-      for (const arn of [...wanted].filter((item) => !attached.has(item)).sort()) {
+      const expected = new Set(desired.managedPolicyArns);
+      const changes = [
+        ...[...expected].filter((arn) => !attached.has(arn)).map((arn) => ({ arn, attach: true })),
+        ...[...attached].filter((arn) => !expected.has(arn)).map((arn) => ({ arn, attach: false })),
+      ].sort(
+        (left, right) =>
+          Number(right.attach) - Number(left.attach) || left.arn.localeCompare(right.arn),
+      );
+      for (const { arn, attach } of changes) {
+        const input = { RoleName: roleName, PolicyArn: arn };
         await runtime.call(
           context,
-          'iam:AttachRolePolicy',
+          attach ? 'iam:AttachRolePolicy' : 'iam:DetachRolePolicy',
           `role ${roleName} policy ${arn}`,
           (options) =>
-            iam().send(
-              new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }),
-              options,
-            ),
+            attach
+              ? iam().send(new AttachRolePolicyCommand(input), options)
+              : iam().send(new DetachRolePolicyCommand(input), options),
         );
-        context.log.info(`attached ${arn} to IAM role ${roleName}`);
-      }
-      for (const arn of [...attached].filter((item) => !wanted.has(item)).sort()) {
-        await runtime.call(
-          context,
-          'iam:DetachRolePolicy',
-          `role ${roleName} policy ${arn}`,
-          (options) =>
-            iam().send(
-              new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }),
-              options,
-            ),
+        context.log.info(
+          attach
+            ? `attached ${arn} to IAM role ${roleName}`
+            : `detached ${arn} from IAM role ${roleName}`,
         );
-        context.log.info(`detached ${arn} from IAM role ${roleName}`);
       }
     }
 
